@@ -1,0 +1,6 @@
+// Placeholder: registers nothing until its owner fills it in.
+#include "rig/cli/commands.hpp"
+
+namespace rig::cli {
+void add_probe_command(CLI::App&, int&) {}
+}  // namespace rig::cli

@@ -1,0 +1,2 @@
+#define TOML_IMPLEMENTATION
+#include "rig/core/toml.hpp"
