@@ -92,7 +92,7 @@ Result<Seconds> parse<Seconds>(std::string_view text);
 Result<double> parse_number(std::string_view text);
 
 // "3.300 V", "12.5 mV", "2.000 A" with an engineering prefix chosen for readability.
-std::string format_quantity(double si_value, Unit u, int significant = 4);
+std::string format_quantity(double value, Unit u, int significant = 4);
 // Fixed-point text with `decimals` digits, always with '.' whatever the locale.
 std::string format_fixed(double v, int decimals);
 template <Unit U>
