@@ -15,4 +15,10 @@ namespace rig::drivers {
 // Errors name the instrument id, model file and connection.
 Result<std::shared_ptr<Instrument>> open_instrument(const InstrumentSpec& spec);
 
+// The interlock probe for a socket's [sockets.interlock]: reads the relay board's digital
+// input (input = "0") or the gpio instrument's line (input = "lid") and says closed when
+// its level equals closed_level. Holds the instrument weakly; a failed read is an error
+// (check_interlock() then refuses outputs).
+InterlockProbe make_interlock_probe(std::shared_ptr<Instrument> instrument, const InterlockSpec& spec);
+
 }  // namespace rig::drivers

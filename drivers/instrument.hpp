@@ -8,6 +8,8 @@
 //              has one. Outputs are as the instrument left them: call safe() first.
 //   safe       outputs off / at rest (safe()). Always reachable from connected; safe() is
 //              also tried on destruction, so a dropped bench leaves no output energised.
+//              (A base destructor cannot reach the backend's do_safe(): every final
+//              backend calls safe() and disconnect() from its own destructor.)
 //
 // Public non-virtual, private virtual: public methods lock the instrument (instruments may
 // be shared by sockets), check the fixture's safe limits and the interlock before anything
@@ -64,7 +66,7 @@ public:
 protected:
     explicit Instrument(InstrumentSpec spec) : spec_(std::move(spec)) {}
 
-    // "emu (modbus-tcp://127.0.0.1:1502)": the prefix every error of this instrument gets.
+    // "emu modbus-tcp://127.0.0.1:1502": the prefix every error of this instrument gets.
     std::string where() const;
     // For derived kinds: interlock and limit checks (status names role, value and limit).
     Status check_interlock();
@@ -77,6 +79,9 @@ private:
     virtual Status do_open() = 0;
     virtual Result<Identity> do_identify() = 0;
     virtual Status do_arm_watchdog() { return Status::ok(); }
+    // Whether `id` is the model the fixture names (the model file's identity match or
+    // register values). Called by connect() only when spec().require_model.
+    virtual Status do_check_identity(const Identity&) { return Status::ok(); }
     virtual Status do_safe() = 0;
     virtual void do_close() = 0;
 

@@ -6,8 +6,8 @@
 namespace rig::drivers {
 namespace {
 
-const std::set<std::string> kKinds = {"cell_emulator", "supply", "meter", "relay_bank", "dut_link"};
-const std::set<std::string> kProtocols = {"modbus", "scpi", "ascii", "jk-rs485", "jk-can"};
+const std::set<std::string> kKinds = {"cell_emulator", "supply", "meter", "relay_bank", "dut_link", "gpio"};
+const std::set<std::string> kProtocols = {"modbus", "scpi", "ascii", "jk-rs485", "jk-can", "gpiod"};
 const std::set<std::string> kPlaceholders = {"value", "channel", "channels", "range", "nplc", "state"};
 
 RegisterTable parse_table(const ConfigTable& t) {
@@ -95,7 +95,7 @@ ModelFile load_model(const std::string& path) {
     if (!kKinds.count(m.kind)) head.fail("kind", "unknown kind \"" + m.kind + "\"");
     m.protocol = head.string("protocol");
     if (!kProtocols.count(m.protocol))
-        head.fail("protocol", "unknown protocol \"" + m.protocol + "\" (modbus, scpi, ascii, jk-rs485, jk-can)");
+        head.fail("protocol", "unknown protocol \"" + m.protocol + "\" (modbus, scpi, ascii, jk-rs485, jk-can, gpiod)");
     m.manufacturer = head.opt_string("manufacturer").value_or("");
     m.description = head.opt_string("description").value_or("");
     auto count = [&](std::string_view key) {
@@ -208,10 +208,29 @@ ModelFile load_model(const std::string& path) {
                 if (!a.ranges.empty() && *v <= a.ranges.back()) t.fail("ranges", "ranges must ascend");
                 a.ranges.push_back(*v);
             }
-            a.pct_reading = t.number("pct_reading");
-            a.pct_range = t.number("pct_range");
-            if (a.pct_reading < 0 || a.pct_range < 0 || a.pct_reading > 10 || a.pct_range > 10)
-                t.fail("pct_reading", "accuracy percentages must be 0-10");
+            // A number for every range, or an array with one figure per range.
+            auto figures = [&](std::string_view key, double& scalar, std::vector<double>& per) {
+                bool array = true;
+                try {
+                    per = t.numbers(key);
+                } catch (const ConfigError& e) {
+                    if (e.reason().rfind("expected an array", 0) != 0) throw;
+                    array = false;
+                }
+                if (array) {
+                    if (per.size() != a.ranges.size())
+                        t.fail(key, "has " + std::to_string(per.size()) + " entries for " +
+                                        std::to_string(a.ranges.size()) + " ranges");
+                    scalar = per.empty() ? 0.0 : per.front();
+                } else {
+                    scalar = t.number(key);
+                    per.clear();
+                }
+                for (double v : per.empty() ? std::vector<double>{scalar} : per)
+                    if (!std::isfinite(v) || v < 0 || v > 10) t.fail(key, "accuracy percentages must be 0-10");
+            };
+            figures("pct_reading", a.pct_reading, a.pct_reading_by_range);
+            figures("pct_range", a.pct_range, a.pct_range_by_range);
             t.finish();
             m.accuracy[fn] = a;
         }

@@ -4,7 +4,7 @@
 //
 //   [model]
 //   name = "rigsim-ce24"            kind = "cell_emulator"     # as in fixtures
-//   protocol = "modbus"             # modbus | scpi | ascii | jk-rs485 | jk-can
+//   protocol = "modbus"             # modbus | scpi | ascii | jk-rs485 | jk-can | gpiod
 //   manufacturer = "JK-Rig"         description = "..."
 //   channels = 24                   # cell emulators; relay boards: relays / inputs
 //
@@ -32,6 +32,7 @@
 //
 //   [accuracy.dc_volts]             # meters: ± (pct_reading % of reading + pct_range % of range)
 //   ranges = ["100 mV", "1 V", "10 V", "100 V"]  pct_reading = 0.0035  pct_range = 0.0005
+//   # or one figure per range: pct_reading = [0.0050, 0.0040, 0.0035, 0.0045]
 //
 //   [quirks]                        # scalars a driver may consult (documented per key)
 //   watchdog_register = "watchdog_ms"
@@ -75,13 +76,19 @@ struct AccuracySpec {
     std::vector<double> ranges;  // SI, ascending
     double pct_reading{0.0};
     double pct_range{0.0};
+    // Per-range figures (datasheets give one pair per range): when the file gives arrays
+    // (one entry per range), these hold them and pct_reading/pct_range hold the first.
+    std::vector<double> pct_reading_by_range;
+    std::vector<double> pct_range_by_range;
+    double reading_pct_at(size_t i) const { return i < pct_reading_by_range.size() ? pct_reading_by_range[i] : pct_reading; }
+    double range_pct_at(size_t i) const { return i < pct_range_by_range.size() ? pct_range_by_range[i] : pct_range; }
 };
 
 struct ModelFile {
     std::string file;
     std::string name;
-    std::string kind;        // cell_emulator | supply | meter | relay_bank | dut_link
-    std::string protocol;    // modbus | scpi | ascii | jk-rs485 | jk-can
+    std::string kind;        // cell_emulator | supply | meter | relay_bank | dut_link | gpio
+    std::string protocol;    // modbus | scpi | ascii | jk-rs485 | jk-can | gpiod
     std::string manufacturer;
     std::string description;
     int channels{0};

@@ -42,6 +42,7 @@ struct RunInfo {
 
 enum class RunState : unsigned char { running, completed, aborted };
 std::string_view to_string(RunState s);
+std::optional<RunState> parse_run_state(std::string_view text);  // "running", ...
 
 struct RunRecord {
     RunInfo info;
@@ -51,6 +52,10 @@ struct RunRecord {
     std::string reason;      // why the verdict: first FAIL/ERROR measurement, or abort cause
     TimePoint ended{};
 };
+
+// The reason every reader and the store give a run that was left "running" by a writer
+// that no longer exists (killed, crashed, power lost).
+inline constexpr std::string_view kStoppedReason = "rig stopped before the run ended";
 
 // Receives a run as it happens. Each call is durable when it returns (a sink that cannot
 // write returns an error, and the sequencer stops the run with ERROR).
