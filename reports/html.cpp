@@ -81,10 +81,11 @@ std::string cell_error_plot(const RunRecord& r) {
     c.y_label = "error (mV)";
     for (const auto& s : order) c.series.push_back(by_step[s]);
     if (band) {
-        double lo = band->low ? *band->low * 1e3 : -1e9, hi = band->high ? *band->high * 1e3 : 1e9;
-        c.bands.push_back({band->low ? lo : hi - 1e-3, band->high ? hi : lo + 1e-3, "limit " + band->describe(), "#2ca02c"});
-        if (band->low) c.y_rules.push_back({lo, "", "#2ca02c"});
-        if (band->high) c.y_rules.push_back({hi, "", "#2ca02c"});
+        // A closed limit is a shaded band; a one-sided one only its dashed edge.
+        if (band->low && band->high)
+            c.bands.push_back({*band->low * 1e3, *band->high * 1e3, "limit " + band->describe(), "#2ca02c"});
+        if (band->low) c.y_rules.push_back({*band->low * 1e3, band->high ? "" : band->describe(), "#2ca02c"});
+        if (band->high) c.y_rules.push_back({*band->high * 1e3, band->low ? "" : band->describe(), "#2ca02c"});
     }
     c.x_min = 0.5;
     double max_ch = 1;

@@ -36,9 +36,12 @@ public:
         auto cmd = jk::slcan::bitrate_command(bitrate);
         if (!cmd) return cmd.status().with_context(where_);
         // A channel left open by an earlier run refuses S; close first and ignore its answer.
+        // Adapters answer the empty lines with \r or BEL: drain until the line is quiet.
         RIG_TRY(port_->write_all(std::string_view("\r\r\rC\r"), ack_timeout_));
-        (void)read_token(200ms);
+        for (int i = 0; i < 20 && read_token(50ms); ++i) {
+        }
         port_->flush_input();
+        partial_.clear();
         RIG_TRY(command(*cmd));
         return command("O");
     }

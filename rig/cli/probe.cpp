@@ -283,6 +283,14 @@ int probe(const ProbeOptions& opt) {
         }
     }
 
+    // Safe state in a deliberate order: B+ off first, then the cells, then the relays (the
+    // destructors would do it too, but in map order).
+    for (auto kind : {InstrumentKind::supply, InstrumentKind::cell_emulator, InstrumentKind::relay_bank,
+                      InstrumentKind::gpio})
+        for (auto& [id, inst] : connected)
+            if (inst->spec().kind == kind)
+                if (auto s = inst->safe(); !s) failed.push_back(id + " safe state (" + s.describe() + ")");
+
     std::cout << "\n";
     if (failed.empty()) {
         std::cout << "probe: all " << fx.instruments.size() << " instruments answered\n";

@@ -246,6 +246,18 @@ RunOutcome Sequencer::run(const Plan& plan, const reports::RunInfo& info, std::s
     r.total = main.size() + plan.cleanup.size();
 
     std::string stopped_why;
+    // Connecting is part of the run, so a bench that cannot be reached still leaves a
+    // record (ERROR, every step SKIPPED) and is still sent to its safe state.
+    if (Status c = bench_.connect_all(format_iso8601(clock_.now()).substr(0, 10)); !c) {
+        Measurement m;
+        m.step = "connect";
+        m.name = "bench";
+        m.rule = plan.rule;
+        m.started = m.ended = clock_.now();
+        m.set_error(c);
+        r.emit(std::move(m));
+        stopped_why = "not run: the bench could not be connected";
+    }
     for (const Step* s : main) {
         if (!r.sink_status && stopped_why.empty()) stopped_why = "not run: the record could not be written";
         if (stop.stop_requested() && !r.aborted) {

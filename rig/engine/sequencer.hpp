@@ -1,7 +1,7 @@
 // Sequencer: runs one plan on one socket through its Bench, reading only a rig::Clock, and
 // turns every step into judged Measurements that go to a RecordSink as they are made.
 //
-// Order: [[setup]] -> [settings] written to the DUT -> [[steps]] -> [[cleanup]] (always) ->
+// Order: connect the bench (idempotent) -> [[setup]] -> [settings] written to the DUT -> [[steps]] -> [[cleanup]] (always) ->
 // Bench::safe() (always). The plan's stop policy decides whether a FAIL/ERROR ends the
 // setup+steps part early; steps not run are recorded SKIPPED with the reason. An I/O error
 // is never a FAIL: it is ERROR with the failing Status' message. A step whose error is

@@ -158,7 +158,7 @@ void JkModel::reset(std::uint64_t seed, bool population) {
         // A good unit, inside the manual's promises (docs/sim/dut.md, "population").
         std::mt19937_64 rng(seed * 0x2545F4914F6CDD1DULL + 0x1234567ULL);
         for (auto& o : offset_mV_) o = draw(rng, 0.0, 0.6, -2.0, 2.0);
-        for (auto& g : gain_ppm_) g = draw(rng, 0.0, 100.0, -300.0, 300.0);
+        for (auto& g : gain_ppm_) g = draw(rng, 0.0, 100.0, -150.0, 150.0);
         noise_mV_ = draw(rng, 0.3, 0.05, 0.1, 0.5);
         balance_A_ = draw(rng, 2.0, 0.04, 1.88, 2.12);
         trigger_offset_mV_ = draw(rng, 0.0, 0.5, -1.5, 1.5);

@@ -85,7 +85,7 @@ protected:
             if (model_.corrupt_reply()) out.back().dlc = 2;
         }
         if (model_.drop_reply()) return {};
-        logger()->debug("{}: CAN {} -> {} frames", spec_.id, drivers::to_string(f), out.size());
+        for (auto& o : out) logger()->debug("{}: CAN rx {} tx {}", spec_.id, drivers::to_string(f), drivers::to_string(o));
         return out;
     }
 
@@ -159,8 +159,10 @@ private:
         if (model_.corrupt_reply()) reply.back() = static_cast<std::uint8_t>(~reply.back());
         auto hold = extra_delay();
         if (real_time()) hold += wire_time(reply.size(), pty_->baud());
-        logger()->debug("{}: {:02X} -> {} bytes", spec_.id, r.command, reply.size());
-        pty_->stream().send(std::string(reinterpret_cast<const char*>(reply.data()), reply.size()), hold);
+        std::string out(reinterpret_cast<const char*>(reply.data()), reply.size());
+        logger()->debug("{}: rx {} tx {}", spec_.id, sim::hex(std::string_view(
+            reinterpret_cast<const char*>(jk::rs485::encode_request(r).data()), jk::rs485::kRequestSize)), sim::hex(out));
+        pty_->stream().send(std::move(out), hold);
     }
 
     std::unique_ptr<Pty> pty_;
@@ -211,6 +213,7 @@ private:
 
     void handle(const std::string& line) {
         static const std::string kBel = "\a";
+        logger()->debug("{}: slcan rx {}", spec_.id, printable(line));
         if (line.empty()) return;  // "\r" clears the adapter's buffer; no answer
         switch (line[0]) {
             case 'S': {
@@ -234,7 +237,7 @@ private:
             case 'Z': return reply(line == "Z0" ? "\r" : kBel);  // no timestamps
             case 'T':
             case 'r':
-            case 'R': return reply(open_ ? (line[0] == 't' || line[0] == 'r' ? "z\r" : "Z\r") : kBel);
+            case 'R': return reply(open_ ? (line[0] == 'r' ? "z\r" : "Z\r") : kBel);  // sent; nobody listens
             case 't': break;
             default: return reply(kBel);
         }
@@ -244,17 +247,13 @@ private:
         // The balancer hears nothing at another bit rate (the adapter sees only errors).
         std::vector<CanFrame> answers;
         if (bitrate_ == dut_bitrate_) answers = on_can_frame(*f);
-        std::string out = "z\r";
-        if (!answers.empty()) {
-            // The reply burst leaves after the fault delay, as one write.
-            reply(std::move(out));
-            std::string burst;
-            for (auto& a : answers) burst += jk::slcan::encode_frame(a) + "\r";
-            auto hold = extra_delay() + (real_time() ? wire_time(burst.size(), baud_) : chr::nanoseconds::zero());
-            pty_->stream().send(std::move(burst), hold);
-            return;
-        }
-        reply(std::move(out));
+        reply("z\r");
+        if (answers.empty()) return;
+        // The burst leaves after the fault delay, as one write, paced at the serial side's baud.
+        std::string burst;
+        for (auto& a : answers) burst += jk::slcan::encode_frame(a) + "\r";
+        auto hold = extra_delay() + (real_time() ? wire_time(burst.size(), baud_) : chr::nanoseconds::zero());
+        pty_->stream().send(std::move(burst), hold);
     }
 
     std::unique_ptr<Pty> pty_;

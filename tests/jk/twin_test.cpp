@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -426,4 +427,45 @@ TEST(JkTwin, unknown_setting_is_an_error_listing_the_known_ones) {
     auto st = b.dut.set("shutdown_volts", "2");
     ASSERT_FALSE(st);
     EXPECT_NE(st.message().find("shutdown_V"), std::string::npos) << st.message();
+}
+
+TEST(JkTwin, fault_cell_noise_spreads_the_readings) {
+    auto spread_of = [](const char* noise) {
+        Bench b({{"cell_noise_mV", noise}});
+        int lo = 1 << 30, hi = 0;
+        for (int i = 0; i < 50; ++i) {
+            b.run(200ms);
+            int mV = b.dut.status().cells_mV[3];
+            lo = std::min(lo, mV);
+            hi = std::max(hi, mV);
+        }
+        return hi - lo;
+    };
+    EXPECT_EQ(spread_of("0"), 0);
+    EXPECT_GE(spread_of("5"), 10);
+}
+
+TEST(JkTwin, transfer_efficiency_scales_only_the_charged_cell) {
+    Bench b({{"transfer_efficiency", "0.8"}});
+    spread(b, 0.5, 3.5);
+    b.run(2s);
+    b.expect_only(5, 2.0, 9, -1.6);
+}
+
+TEST(JkTwin, off_current_uA_is_drawn_while_shut_down) {
+    Bench b({{"off_current_uA", "120"}});
+    b.cell(1, 2.0);
+    b.run(1s);
+    ASSERT_EQ(b.dut.state(), PowerState::shutdown);
+    EXPECT_NEAR(b.world.supply_current_A(), 120e-6, 1e-12);
+}
+
+TEST(JkTwin, readings_change_only_at_measurement_ticks) {
+    Bench b({{"cell_noise_mV", "0"}, {"measure_period_s", "1"}});
+    b.run(100ms);
+    b.cell(2, 3.5);
+    b.run(500ms);
+    EXPECT_EQ(b.dut.status().cells_mV[1], 3300) << "no tick since the change";
+    b.run(500ms);
+    EXPECT_EQ(b.dut.status().cells_mV[1], 3500);
 }

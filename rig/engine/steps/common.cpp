@@ -52,12 +52,13 @@ Result<drivers::DutStatus> read_dut(StepContext& ctx) {
     return r;
 }
 
-Result<std::optional<drivers::DutStatus>> wait_dut_answers(StepContext& ctx, TimePoint until, Duration poll) {
-    for (;;) {
+Result<std::optional<drivers::DutStatus>> wait_dut_answers(StepContext& ctx, TimePoint until, Duration poll,
+                                                          int max_silent) {
+    for (int silent = 1;; ++silent) {
         auto r = read_dut(ctx);
         if (r) return std::optional<drivers::DutStatus>(*r);
         if (!is_dut_silence(r.status())) return r.status();
-        if (ctx.now() >= until) return std::optional<drivers::DutStatus>();
+        if (ctx.now() >= until || (max_silent > 0 && silent >= max_silent)) return std::optional<drivers::DutStatus>();
         RIG_TRY(ctx.sleep_until(std::min(until, ctx.now() + poll)));
     }
 }

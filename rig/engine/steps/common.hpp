@@ -18,8 +18,10 @@ Result<drivers::DutStatus> read_dut(StepContext& ctx);
 // True for statuses that mean "the DUT did not answer" rather than "the rig is broken".
 bool is_dut_silence(const Status& s);
 
-// Polls read-all every `poll` until the DUT answers or `until`. nullopt: it never answered.
-Result<std::optional<drivers::DutStatus>> wait_dut_answers(StepContext& ctx, TimePoint until, Duration poll);
+// Polls read-all every `poll` until the DUT answers, `until`, or `max_silent` unanswered
+// read-alls in a row (0: no limit). nullopt: it never answered.
+Result<std::optional<drivers::DutStatus>> wait_dut_answers(StepContext& ctx, TimePoint until, Duration poll,
+                                                          int max_silent = 0);
 
 // B+ supply current: the meter when the socket has one (in series with B+), else the
 // supply's own readback. `uncertainty` gets the reading's expanded uncertainty.

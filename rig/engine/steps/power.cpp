@@ -37,13 +37,13 @@ Status power_up(StepContext& ctx) {
                     ") within the step's timeout: it did not start";
         return Status::ok();
     }
-    auto answer = wait_dut_answers(ctx, ctx.deadline, dur(p.seconds("poll")));
+    // It draws current, so it is up: it answers within its reply time or not at all.
+    auto answer = wait_dut_answers(ctx, ctx.deadline, dur(p.seconds("poll")), static_cast<int>(p.i("silent_reads")));
     if (!answer) return answer.status();
     auto& m = ctx.add("dut_answers", answer->has_value() ? 1.0 : 0.0, Unit::none, Limit::at_least(1.0, Unit::none), 0.0, t0);
     if (!answer->has_value()) {
-        m.message = "the DUT did not answer a read-all within " +
-                    format_quantity(std::chrono::duration<double>(ctx.deadline - on).count(), Unit::second) +
-                    " of B+ on (a silent DUT is a FAIL of the DUT: every rig instrument answered)";
+        m.message = "the DUT draws B+ current but did not answer " + std::to_string(p.i("silent_reads")) +
+                    " read-alls in a row (a silent DUT is a FAIL of the DUT: every rig instrument answered)";
         return Status::ok();
     }
     ctx.note("startup_time", std::chrono::duration<double>(ctx.now() - on).count(), Unit::second, on);

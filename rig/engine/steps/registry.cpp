@@ -17,6 +17,7 @@ const std::vector<StepKind>& table() {
           {"supply_voltage", PT::quantity, Unit::volt, "48 V", false, SR::supply_voltage, "B+"},
           {"current_limit", PT::quantity, Unit::ampere, "0.2 A", false, SR::supply_current, "B+ current limit"},
           {"on_current", PT::quantity, Unit::ampere, "3 mA", false, SR::none, "B+ current that means 'started'"},
+          {"silent_reads", PT::integer, Unit::none, "2", false, SR::none, "unanswered read-alls that make a silent DUT"},
           {"poll", PT::quantity, Unit::second, "50 ms", false, SR::none, "poll interval"}},
          &steps::power_up, 5s},
         {"power_down", "supply off, B+ and comms relays open (cells too with cells_off)",
