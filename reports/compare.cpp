@@ -8,6 +8,15 @@
 namespace rig::reports {
 namespace {
 
+// Entries keep the measurement without its samples (compare looks at values only). Built
+// as a whole and emplaced: editing the optional's payload in place gives GCC 12 at -O2 a
+// false maybe-uninitialized warning.
+Measurement without_samples(const Measurement& m) {
+    Measurement out = m;
+    out.samples.clear();
+    return out;
+}
+
 // Higher is worse. SKIPPED sits between PASS and FAIL: losing a measurement's evidence is
 // worse than passing it, but says nothing bad about the DUT.
 int badness(Verdict v) {
@@ -55,8 +64,7 @@ Comparison compare(const RunRecord& baseline, const RunRecord& run, double fract
     for (const auto& [key, bm] : b) {
         CompareEntry e;
         e.key = key;
-        e.baseline = *bm;
-        e.baseline->samples.clear();
+        e.baseline.emplace(without_samples(*bm));
         auto it = rmap.find(key);
         if (it == rmap.end()) {
             e.regression = true;
@@ -66,8 +74,7 @@ Comparison compare(const RunRecord& baseline, const RunRecord& run, double fract
         }
         const Measurement& rm = *it->second;
         ++c.compared;
-        e.run = rm;
-        e.run->samples.clear();
+        e.run.emplace(without_samples(rm));
         e.verdict_changed = bm->verdict != rm.verdict;
         e.verdict_worse = badness(rm.verdict) > badness(bm->verdict);
         if (bm->has_value() && rm.has_value()) {
@@ -89,8 +96,7 @@ Comparison compare(const RunRecord& baseline, const RunRecord& run, double fract
         if (bmap.count(key)) continue;
         CompareEntry e;
         e.key = key;
-        e.run = *rm;
-        e.run->samples.clear();
+        e.run.emplace(without_samples(*rm));
         e.note = "missing in baseline";
         c.entries.push_back(std::move(e));
     }

@@ -60,13 +60,21 @@ std::optional<double> Limit::half_width() const {
 }
 
 std::string Limit::describe() const {
-    if (nominal && low && high && std::fabs((*nominal - *low) - (*high - *nominal)) < 1e-12)
-        return format_quantity(*nominal, unit) + " ± " + format_quantity(*high - *nominal, unit);
-    if (low && high)
-        return "[" + format_quantity(*low, unit) + ", " + format_quantity(*high, unit) + "]";
-    if (high) return "<= " + format_quantity(*high, unit);
-    if (low) return ">= " + format_quantity(*low, unit);
-    return "(record only)";
+    // Built with append, not operator+ on literals: GCC 12 at -O3 gives a false -Wrestrict
+    // for `"<= " + std::string`.
+    std::string out;
+    if (nominal && low && high && std::fabs((*nominal - *low) - (*high - *nominal)) < 1e-12) {
+        out.append(format_quantity(*nominal, unit)).append(" ± ").append(format_quantity(*high - *nominal, unit));
+    } else if (low && high) {
+        out.append("[").append(format_quantity(*low, unit)).append(", ").append(format_quantity(*high, unit)).append("]");
+    } else if (high) {
+        out.append("<= ").append(format_quantity(*high, unit));
+    } else if (low) {
+        out.append(">= ").append(format_quantity(*low, unit));
+    } else {
+        out = "(record only)";
+    }
+    return out;
 }
 
 Result<Limit> Limit::parse_range(std::string_view lo, std::string_view hi, Unit expected) {
