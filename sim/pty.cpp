@@ -1,5 +1,7 @@
 #include "sim/pty.hpp"
 
+#include "rig/core/serial_speed.hpp"
+
 #include <fcntl.h>
 #include <stdlib.h>
 #include <termios.h>
@@ -11,22 +13,6 @@
 namespace rig::sim {
 
 namespace {
-speed_t speed_of(int baud) {
-    switch (baud) {
-        case 1200: return B1200;
-        case 2400: return B2400;
-        case 4800: return B4800;
-        case 9600: return B9600;
-        case 19200: return B19200;
-        case 38400: return B38400;
-        case 57600: return B57600;
-        case 115200: return B115200;
-        case 230400: return B230400;
-        case 460800: return B460800;
-        case 921600: return B921600;
-        default: return B9600;
-    }
-}
 Status os_error(const std::string& what) {
     return Status(Code::io_error, what + ": " + std::strerror(errno));
 }
@@ -55,7 +41,9 @@ Result<std::unique_ptr<Pty>> Pty::open(Reactor& reactor, const std::string& name
     termios tio{};
     if (::tcgetattr(slave, &tio) == 0) {
         ::cfmakeraw(&tio);
-        ::cfsetspeed(&tio, speed_of(baud));
+        // An odd rate on a pty only affects pacing, which uses the number itself: fall back.
+        speed_t speed = termios_speed(baud);
+        ::cfsetspeed(&tio, speed == B0 ? B9600 : speed);
         tio.c_cflag |= CLOCAL | CREAD;
         ::tcsetattr(slave, TCSANOW, &tio);
     }

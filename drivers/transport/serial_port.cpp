@@ -1,4 +1,5 @@
 #include "drivers/transport/serial_port.hpp"
+#include "rig/core/serial_speed.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -17,30 +18,6 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
-
-speed_t baud_constant(int baud) {
-    switch (baud) {
-        case 1200: return B1200;
-        case 2400: return B2400;
-        case 4800: return B4800;
-        case 9600: return B9600;
-        case 19200: return B19200;
-        case 38400: return B38400;
-        case 57600: return B57600;
-        case 115200: return B115200;
-        case 230400: return B230400;
-        case 460800: return B460800;
-        case 500000: return B500000;
-        case 576000: return B576000;
-        case 921600: return B921600;
-        case 1000000: return B1000000;
-        case 1500000: return B1500000;
-        case 2000000: return B2000000;
-        case 3000000: return B3000000;
-        case 4000000: return B4000000;
-        default: return B0;
-    }
-}
 
 // Milliseconds left until `deadline`, rounded up so a 0.4 ms rest still polls once.
 int ms_left(steady_clock::time_point deadline) {
@@ -73,7 +50,7 @@ Result<std::unique_ptr<SerialPort>> SerialPort::open(const Connection& c) {
     const std::string& dev = c.device;
     if (dev.empty()) return Status(Code::invalid_argument, "serial port: no device in " + c.str());
     int baud = c.baud > 0 ? c.baud : 9600;
-    speed_t speed = baud_constant(baud);
+    speed_t speed = termios_speed(baud);
     if (speed == B0)
         return Status(Code::invalid_argument,
                       fmt::format("{}: baud rate {} is not a standard termios rate", dev, baud));
