@@ -8,8 +8,8 @@
 //              has one. Outputs are as the instrument left them: call safe() first.
 //   safe       outputs off / at rest (safe()). Always reachable from connected; safe() is
 //              also tried on destruction, so a dropped bench leaves no output energised.
-//              (A base destructor cannot reach the backend's do_safe(): every final
-//              backend calls safe() and disconnect() from its own destructor.)
+//              (A base destructor cannot reach the backend's do_safe(): every backend is
+//              wrapped in Closing<> (backends.hpp), whose destructor calls both.)
 //
 // Public non-virtual, private virtual: public methods lock the instrument (instruments may
 // be shared by sockets), check the fixture's safe limits and the interlock before anything

@@ -10,14 +10,16 @@
 //   ascii     cell_emulator  tcp / serial              AsciiCellEmulator  (NGI N83624)
 //
 // Every backend reads its registers or command templates from the model file by role name
-// (voltage_set, measure_voltage, ...); docs/model-files.md lists the roles per kind. The
-// backends are final and call safe() + disconnect() from their destructors.
+// (voltage_set, measure_voltage, ...); docs/model-files.md lists the roles per kind. Each
+// backend is a Backend<Kind, Client> that the factory wraps in Closing<>, which calls
+// safe() + disconnect() before anything of the backend is destroyed.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "drivers/kinds.hpp"
@@ -34,7 +36,47 @@ Result<std::unique_ptr<Instrument>> make_scpi_supply(const InstrumentSpec& spec,
 Result<std::unique_ptr<Instrument>> make_scpi_meter(const InstrumentSpec& spec, const ModelFile& model);
 Result<std::unique_ptr<Instrument>> make_ascii_cell_emulator(const InstrumentSpec& spec, const ModelFile& model);
 
-// --- shared by the backends (backends/common.cpp) ---
+// --- shared by the backends ---
+
+// An instrument kind (Supply, Meter, ...) speaking one model's map or command set over one
+// client it owns: the model, the client, open and close. Identity stays with the protocol.
+template <class Kind, class Client>
+class Backend : public Kind {
+protected:
+    template <class... KindArgs>
+    Backend(ModelFile model, std::unique_ptr<Client> client, KindArgs&&... kind_args)
+        : Kind(std::forward<KindArgs>(kind_args)...), m_(std::move(model)), c_(std::move(client)) {}
+
+    ModelFile m_;
+    std::unique_ptr<Client> c_;
+
+private:
+    Status do_open() override { return c_->open(); }
+    void do_close() override { c_->close(); }
+};
+
+// The most-derived class of every backend. Its destructor runs first, while the backend's
+// do_safe() still exists: an instrument dropped for any reason is left safe and closed.
+template <class Impl>
+class Closing final : public Impl {
+public:
+    using Impl::Impl;
+    ~Closing() override {
+        (void)this->safe();
+        this->disconnect();
+    }
+};
+
+// Creates the client from the spec's connection, then the backend around it.
+template <class Impl, class MakeClient>
+Result<std::unique_ptr<Instrument>> make_backend(const InstrumentSpec& spec, const ModelFile& model,
+                                                 MakeClient&& make_client) {
+    auto client = make_client();
+    if (!client) return client.status();
+    return std::unique_ptr<Instrument>(new Closing<Impl>(spec, model, std::move(*client)));
+}
+
+// --- helpers (backends/common.cpp) ---
 
 // Raw words of a register row for an SI value: raw = round(si / scale), range-checked for
 // the row's type (u32/i32: high word first, the Modbus convention).

@@ -61,6 +61,19 @@ Status check_identity_value(const ModelFile& m, const std::optional<long>& id_va
                                                " is one of [" + vals + "] (" + m.file + ")");
 }
 
+// A kind over a Modbus client: identity from the model's identity/serial/firmware rows.
+template <class Kind>
+class ModbusBackend : public Backend<Kind, ModbusClient> {
+protected:
+    using Backend<Kind, ModbusClient>::Backend;
+
+    std::optional<long> id_value_;
+
+private:
+    Result<Identity> do_identify() override { return read_identity(*this->c_, this->m_, id_value_); }
+    Status do_check_identity(const Identity&) override { return check_identity_value(this->m_, id_value_); }
+};
+
 std::vector<int> all_channels(int n) {
     std::vector<int> v(static_cast<size_t>(n));
     std::iota(v.begin(), v.end(), 1);
@@ -69,21 +82,14 @@ std::vector<int> all_channels(int n) {
 
 // --- cell emulator --------------------------------------------------------------------------
 
-class ModbusCellEmulator final : public CellEmulator {
+class ModbusCellEmulator : public ModbusBackend<CellEmulator> {
 public:
     ModbusCellEmulator(InstrumentSpec spec, ModelFile m, std::unique_ptr<ModbusClient> bus)
-        : CellEmulator(std::move(spec), m.channels), m_(std::move(m)), bus_(std::move(bus)) {}
-    ~ModbusCellEmulator() override {
-        (void)safe();
-        disconnect();
-    }
-    ModbusClient& bus() { return *bus_; }
+        : ModbusBackend(std::move(m), std::move(bus), std::move(spec), channels_of(m)) {}
 
 private:
-    Status do_open() override { return bus_->open(); }
-    void do_close() override { bus_->close(); }
-    Result<Identity> do_identify() override { return read_identity(*bus_, m_, id_value_); }
-    Status do_check_identity(const Identity&) override { return check_identity_value(m_, id_value_); }
+    // A plain int: whichever argument is evaluated first, the model's move leaves it intact.
+    static int channels_of(const ModelFile& m) { return m.channels; }
 
     Status do_arm_watchdog() override {
         auto name = m_.quirk("watchdog_register");
@@ -97,7 +103,7 @@ private:
         if (ec != std::errc() || p != text.data() + text.size() || ms <= 0)
             return Status(Code::invalid_argument, "watchdog_ms \"" + text + "\" is not a positive number");
         const std::pair<int, double> one[] = {{1, ms / 1000.0}};  // the row is in seconds
-        return write_channels(*bus_, **r, one);
+        return write_channels(*c_, **r, one);
     }
 
     Status do_safe() override {
@@ -110,13 +116,13 @@ private:
         if (!r) return r.status();
         std::vector<std::pair<int, double>> v;
         for (auto& sp : setpoints) v.push_back({sp.channel, sp.voltage.value});
-        return write_channels(*bus_, **r, v);
+        return write_channels(*c_, **r, v);
     }
 
     Result<std::vector<Volts>> do_read_voltages(std::span<const int> channels) override {
         auto r = need_register(m_, "voltage_read");
         if (!r) return r.status();
-        auto v = read_channels(*bus_, **r, channels);
+        auto v = read_channels(*c_, **r, channels);
         if (!v) return v.status();
         std::vector<Volts> out;
         for (double x : *v) out.emplace_back(x);
@@ -126,7 +132,7 @@ private:
     Result<std::vector<Amps>> do_read_currents(std::span<const int> channels) override {
         auto r = need_register(m_, "current_read");
         if (!r) return r.status();
-        auto v = read_channels(*bus_, **r, channels);
+        auto v = read_channels(*c_, **r, channels);
         if (!v) return v.status();
         std::vector<Amps> out;
         for (double x : *v) out.emplace_back(x);
@@ -138,50 +144,39 @@ private:
         if (!r) return r.status();
         std::vector<std::pair<int, double>> v;
         for (int c : channels) v.push_back({c, on ? 1.0 : 0.0});
-        return write_channels(*bus_, **r, v);
+        return write_channels(*c_, **r, v);
     }
 
     Status do_set_open_lead(int channel, bool open) override {
         auto r = need_register(m_, "open_lead");
         if (!r) return r.status();
         const std::pair<int, double> one[] = {{channel, open ? 1.0 : 0.0}};
-        return write_channels(*bus_, **r, one);
+        return write_channels(*c_, **r, one);
     }
 
-    ModelFile m_;
-    std::unique_ptr<ModbusClient> bus_;
-    std::optional<long> id_value_;
 };
 
 // --- supply (Riden RD60xx) --------------------------------------------------------------------
 
-class ModbusSupply final : public Supply {
+class ModbusSupply : public ModbusBackend<Supply> {
 public:
     ModbusSupply(InstrumentSpec spec, ModelFile m, std::unique_ptr<ModbusClient> bus)
-        : Supply(std::move(spec)), m_(std::move(m)), bus_(std::move(bus)) {}
-    ~ModbusSupply() override {
-        (void)safe();
-        disconnect();
-    }
+        : ModbusBackend(std::move(m), std::move(bus), std::move(spec)) {}
 
 private:
-    Status do_open() override { return bus_->open(); }
-    void do_close() override { bus_->close(); }
-    Result<Identity> do_identify() override { return read_identity(*bus_, m_, id_value_); }
-    Status do_check_identity(const Identity&) override { return check_identity_value(m_, id_value_); }
     Status do_safe() override { return do_set_output(false); }
 
     Status write_one(std::string_view name, double si) {
         auto r = need_register(m_, name);
         if (!r) return r.status();
         const std::pair<int, double> one[] = {{1, si}};
-        return write_channels(*bus_, **r, one);
+        return write_channels(*c_, **r, one);
     }
     Result<double> read_one(std::string_view name) {
         auto r = need_register(m_, name);
         if (!r) return r.status();
         const int one[] = {1};
-        auto v = read_channels(*bus_, **r, one);
+        auto v = read_channels(*c_, **r, one);
         if (!v) return v.status();
         return v->front();
     }
@@ -200,29 +195,22 @@ private:
         return Amps(*v);
     }
 
-    ModelFile m_;
-    std::unique_ptr<ModbusClient> bus_;
-    std::optional<long> id_value_;
 };
 
 // --- relay board (Waveshare-style) --------------------------------------------------------------
 
-class ModbusRelayBank final : public RelayBank {
+class ModbusRelayBank : public ModbusBackend<RelayBank> {
 public:
     ModbusRelayBank(InstrumentSpec spec, ModelFile m, std::unique_ptr<ModbusClient> bus)
-        : RelayBank(std::move(spec), m.relays, m.inputs), m_(std::move(m)), bus_(std::move(bus)) {}
-    ~ModbusRelayBank() override {
-        (void)safe();
-        disconnect();
-    }
+        : ModbusBackend(std::move(m), std::move(bus), std::move(spec), relays_of(m), inputs_of(m)) {}
 
 private:
-    Status do_open() override { return bus_->open(); }
-    void do_close() override { bus_->close(); }
+    static int relays_of(const ModelFile& m) { return m.relays; }  // ints: intact after the move
+    static int inputs_of(const ModelFile& m) { return m.inputs; }
 
     // Boards without a model-id register prove they answer by reading their relays.
     Result<Identity> do_identify() override {
-        auto id = read_identity(*bus_, m_, id_value_);
+        auto id = read_identity(*c_, m_, id_value_);
         if (!id) return id;
         if (m_.identity_register.empty()) {
             auto states = do_read();
@@ -230,7 +218,6 @@ private:
         }
         return id;
     }
-    Status do_check_identity(const Identity&) override { return check_identity_value(m_, id_value_); }
 
     // Rest position: every relay off.
     Status do_safe() override {
@@ -238,7 +225,7 @@ private:
         if (!r) return r.status();
         std::vector<std::pair<int, double>> v;
         for (int c = 1; c <= relay_count(); ++c) v.push_back({c, 0.0});
-        return write_channels(*bus_, **r, v);
+        return write_channels(*c_, **r, v);
     }
 
     // Relay k (0-based, as in the fixture's relay_map) is channel k+1 of the row.
@@ -246,14 +233,14 @@ private:
         auto r = need_register(m_, "relay");
         if (!r) return r.status();
         const std::pair<int, double> one[] = {{relay + 1, on ? 1.0 : 0.0}};
-        return write_channels(*bus_, **r, one);
+        return write_channels(*c_, **r, one);
     }
 
     Result<std::vector<bool>> read_row(std::string_view name, int n) {
         auto r = need_register(m_, name);
         if (!r) return r.status();
         auto ch = all_channels(n);
-        auto v = read_channels(*bus_, **r, ch);
+        auto v = read_channels(*c_, **r, ch);
         if (!v) return v.status();
         std::vector<bool> out;
         for (double x : *v) out.push_back(x != 0.0);
@@ -262,16 +249,11 @@ private:
     Result<std::vector<bool>> do_read() override { return read_row("relay", relay_count()); }
     Result<std::vector<bool>> do_read_inputs() override { return read_row("input", input_count()); }
 
-    ModelFile m_;
-    std::unique_ptr<ModbusClient> bus_;
-    std::optional<long> id_value_;
 };
 
 template <class T>
 Result<std::unique_ptr<Instrument>> make(const InstrumentSpec& spec, const ModelFile& model) {
-    auto bus = ModbusClient::create(spec.connection, spec.timeout, spec.retries);
-    if (!bus) return bus.status();
-    return std::unique_ptr<Instrument>(new T(spec, model, std::move(*bus)));
+    return make_backend<T>(spec, model, [&] { return ModbusClient::create(spec.connection, spec.timeout, spec.retries); });
 }
 
 }  // namespace

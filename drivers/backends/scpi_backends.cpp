@@ -46,31 +46,37 @@ private:
     ScpiClient& c_;
 };
 
-Result<Identity> query_identity(ScpiClient& c, const ModelFile& m) {
-    auto reply = c.query(m.identity_query.empty() ? "*IDN?" : m.identity_query);
-    if (!reply) return reply.status();
-    return parse_idn(*reply);
-}
+// A kind over a line-protocol client: commands by role, identity by the model's query.
+template <class Kind>
+class ScpiBackend : public Backend<Kind, ScpiClient> {
+protected:
+    template <class... KindArgs>
+    ScpiBackend(ModelFile m, std::unique_ptr<ScpiClient> c, KindArgs&&... kind_args)
+        : Backend<Kind, ScpiClient>(std::move(m), std::move(c), std::forward<KindArgs>(kind_args)...),
+          cmd_(this->m_, *this->c_) {}
+
+    Commands cmd_;
+
+private:
+    Result<Identity> do_identify() override {
+        auto reply = this->c_->query(this->m_.identity_query.empty() ? "*IDN?" : this->m_.identity_query);
+        if (!reply) return reply.status();
+        return parse_idn(*reply);
+    }
+    Status do_check_identity(const Identity& id) override { return check_identity_text(this->m_, id); }
+};
 
 // --- supply -------------------------------------------------------------------------------
 
-class ScpiSupply final : public Supply {
+class ScpiSupply : public ScpiBackend<Supply> {
 public:
     ScpiSupply(InstrumentSpec spec, ModelFile m, std::unique_ptr<ScpiClient> c)
-        : Supply(std::move(spec)), m_(std::move(m)), c_(std::move(c)), cmd_(m_, *c_) {
+        : ScpiBackend(std::move(m), std::move(c), std::move(spec)) {
         auto it = this->spec().options.find("channel");
         channel_ = it == this->spec().options.end() ? "1" : it->second;
     }
-    ~ScpiSupply() override {
-        (void)safe();
-        disconnect();
-    }
 
 private:
-    Status do_open() override { return c_->open(); }
-    void do_close() override { c_->close(); }
-    Result<Identity> do_identify() override { return query_identity(*c_, m_); }
-    Status do_check_identity(const Identity& id) override { return check_identity_text(m_, id); }
     Status do_safe() override { return do_set_output(false); }
 
     Status do_set_voltage(Volts v) override {
@@ -94,28 +100,17 @@ private:
         return Amps(v->front());
     }
 
-    ModelFile m_;
-    std::unique_ptr<ScpiClient> c_;
-    Commands cmd_;
     std::string channel_;
 };
 
 // --- meter --------------------------------------------------------------------------------
 
-class ScpiMeter final : public Meter {
+class ScpiMeter : public ScpiBackend<Meter> {
 public:
     ScpiMeter(InstrumentSpec spec, ModelFile m, std::unique_ptr<ScpiClient> c)
-        : Meter(std::move(spec)), m_(std::move(m)), c_(std::move(c)), cmd_(m_, *c_) {}
-    ~ScpiMeter() override {
-        (void)safe();
-        disconnect();
-    }
+        : ScpiBackend(std::move(m), std::move(c), std::move(spec)) {}
 
 private:
-    Status do_open() override { return c_->open(); }
-    void do_close() override { c_->close(); }
-    Result<Identity> do_identify() override { return query_identity(*c_, m_); }
-    Status do_check_identity(const Identity& id) override { return check_identity_text(m_, id); }
     Status do_safe() override { return Status::ok(); }  // a meter has no output
 
     static const char* fn_key(MeterFunction f) { return f == MeterFunction::dc_volts ? "dc_volts" : "dc_amps"; }
@@ -145,28 +140,18 @@ private:
         while (i + 1 < a.ranges.size() && a.ranges[i] < want * (1 - 1e-9)) ++i;
         return a.reading_pct_at(i) / 100.0 * std::fabs(value) + a.range_pct_at(i) / 100.0 * a.ranges[i];
     }
-
-    ModelFile m_;
-    std::unique_ptr<ScpiClient> c_;
-    Commands cmd_;
 };
 
 // --- NGI N83624-style ASCII cell emulator -----------------------------------------------------
 
-class AsciiCellEmulator final : public CellEmulator {
+class AsciiCellEmulator : public ScpiBackend<CellEmulator> {
 public:
     AsciiCellEmulator(InstrumentSpec spec, ModelFile m, std::unique_ptr<ScpiClient> c)
-        : CellEmulator(std::move(spec), m.channels), m_(std::move(m)), c_(std::move(c)), cmd_(m_, *c_) {}
-    ~AsciiCellEmulator() override {
-        (void)safe();
-        disconnect();
-    }
+        : ScpiBackend(std::move(m), std::move(c), std::move(spec), channels_of(m)) {}
 
 private:
-    Status do_open() override { return c_->open(); }
-    void do_close() override { c_->close(); }
-    Result<Identity> do_identify() override { return query_identity(*c_, m_); }
-    Status do_check_identity(const Identity& id) override { return check_identity_text(m_, id); }
+    // A plain int: whichever argument is evaluated first, the model's move leaves it intact.
+    static int channels_of(const ModelFile& m) { return m.channels; }
 
     Status do_safe() override {
         std::vector<int> all(static_cast<size_t>(channel_count()));
@@ -209,17 +194,11 @@ private:
             return Status(Code::not_supported, "model " + m_.name + " has no per-channel lead relay (" + m_.file + ")");
         return Status(Code::not_supported, "open_lead command not implemented for ASCII emulators");
     }
-
-    ModelFile m_;
-    std::unique_ptr<ScpiClient> c_;
-    Commands cmd_;
 };
 
 template <class T>
 Result<std::unique_ptr<Instrument>> make(const InstrumentSpec& spec, const ModelFile& model) {
-    auto c = ScpiClient::create(spec.connection, options_for(spec, model));
-    if (!c) return c.status();
-    return std::unique_ptr<Instrument>(new T(spec, model, std::move(*c)));
+    return make_backend<T>(spec, model, [&] { return ScpiClient::create(spec.connection, options_for(spec, model)); });
 }
 
 }  // namespace
