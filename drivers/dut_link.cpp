@@ -16,11 +16,14 @@ std::string_view to_string(DutSetting s) {
     return "unknown";
 }
 
-Result<DutStatus> DutLink::read_all() {
+Result<DutStatus> DutLink::read_all() { return read("read all", false); }
+
+Result<DutStatus> DutLink::probe() { return read("probe", true); }
+
+Result<DutStatus> DutLink::read(std::string_view what, bool once) {
     std::lock_guard lock(mutex());
-    if (!connected())
-        return Status(Code::disconnected, fmt::format("{}: read all: not connected", where()));
-    auto r = do_read_all();
+    if (!connected()) return Status(Code::disconnected, fmt::format("{}: {}: not connected", where(), what));
+    auto r = once ? do_probe() : do_read_all();
     // Backends already name device and command; the instrument id goes in front once.
     if (!r) return r.status().with_context(where());
     return r;

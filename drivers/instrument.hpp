@@ -17,6 +17,7 @@
 // every error; the do_*() backends only talk.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -87,7 +88,7 @@ private:
 
     InstrumentSpec spec_;
     Identity identity_;
-    bool connected_{false};
+    std::atomic<bool> connected_{false};  // read without the lock by keep-alive threads
     InterlockProbe interlock_;
     std::optional<SafeLimits> limits_;
     std::mutex mutex_;

@@ -58,7 +58,7 @@ private:
              [this, ch, v_lo, v_hi](int c, double v) {
                  if (v < v_lo - 1e-9 || v > v_hi + 1e-9) return ModbusException::illegal_value;
                  cmd_V_[ch(c)] = v;
-                 if (!faults_.stuck_output) world_->channels[ch(c)].set_V = v;
+                 drive();
                  return ModbusException::none;
              }},
             {"voltage_read",
@@ -70,13 +70,13 @@ private:
             {"output", [this, ch](int c) { return cmd_out_[ch(c)] ? 1.0 : 0.0; },
              [this, ch](int c, double v) {
                  cmd_out_[ch(c)] = v != 0.0;
-                 if (!faults_.stuck_output) world_->channels[ch(c)].output = v != 0.0;
+                 drive();
                  return ModbusException::none;
              }},
             {"open_lead", [this, ch](int c) { return cmd_open_[ch(c)] ? 1.0 : 0.0; },
              [this, ch](int c, double v) {
                  cmd_open_[ch(c)] = v != 0.0;
-                 if (!faults_.stuck_output) world_->channels[ch(c)].open_lead = v != 0.0;
+                 drive();
                  return ModbusException::none;
              }},
         };
@@ -88,18 +88,23 @@ private:
         return static_cast<FrameProtocol*>(&tcp_);
     }
 
-    void power_on() {
+    void power_on() override {
         std::fill(cmd_V_.begin(), cmd_V_.end(), 0.0);
         std::fill(cmd_out_.begin(), cmd_out_.end(), false);
         std::fill(cmd_open_.begin(), cmd_open_.end(), false);
-        for (int c = 0; c < channels_ && c < static_cast<int>(world_->channels.size()); ++c) {
-            auto& w = world_->channels[static_cast<size_t>(c)];
-            w.set_V = 0.0;
-            w.output = false;
-            w.open_lead = false;
-        }
         watchdog_s_ = 0.0;
         feed_watchdog();
+        drive();
+    }
+
+    void drive_world() override {
+        for (int c = 0; c < channels_ && c < static_cast<int>(world_->channels.size()); ++c) {
+            auto i = static_cast<size_t>(c);
+            auto& w = world_->channels[i];
+            w.set_V = cmd_V_[i];
+            w.output = cmd_out_[i];
+            w.open_lead = cmd_open_[i];
+        }
     }
 
     void feed_watchdog() {
@@ -113,8 +118,8 @@ private:
             for (int c = 0; c < channels_; ++c) {
                 on += cmd_out_[static_cast<size_t>(c)] ? 1 : 0;
                 cmd_out_[static_cast<size_t>(c)] = false;
-                world_->channels[static_cast<size_t>(c)].output = false;
             }
+            drive();
             rig::log::get("sim")->warn("{}: communication watchdog ({} ms) expired: {} output(s) turned off",
                                        id(), std::lround(watchdog_s_ * 1000), on);
         });

@@ -12,7 +12,10 @@
 // watchdog_ms (holding)  communication watchdog: when non-zero and no request arrives for
 //                        that long (sim time), every output turns off
 // Settings: readback_noise_mV (0.05), serial (24001), firmware (1.00), and the faults.
-// stuck_output: setpoints and coils are acknowledged and read back, the channels do not follow.
+// stuck_output: every channel's voltage, output and lead relay stay as they were when the
+// fault was set (writes and the watchdog are acknowledged; holding registers and coils read
+// back the command, voltage_read and current_read show the frozen channels).
+// Power-on (start, a new unit): 0 V, outputs off, leads closed, watchdog off.
 #pragma once
 
 #include <memory>

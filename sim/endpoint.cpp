@@ -142,6 +142,7 @@ void Endpoint::handle(Session& s, const std::string& request) {
         return;
     }
     auto reply = protocol_.answer(request);
+    auto busy = protocol_.take_busy_time();
     if (reply.empty()) return;
     if (faults_.corrupt_pct > 0.0 && std::uniform_real_distribution<double>(0.0, 100.0)(rng_) < faults_.corrupt_pct) {
         reply = protocol_.corrupt(reply, rng_);
@@ -150,7 +151,10 @@ void Endpoint::handle(Session& s, const std::string& request) {
     std::chrono::nanoseconds hold{0};
     if (faults_.delay_ms > 0.0)
         hold += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double, std::milli>(faults_.delay_ms));
-    if (pty_ && !reactor_.is_virtual()) hold += wire_time(request.size() + reply.size(), pty_->baud());
+    if (!reactor_.is_virtual()) {
+        hold += busy;
+        if (pty_) hold += wire_time(request.size() + reply.size(), pty_->baud());
+    }
     log->debug("{} tx {}", id_, frame_text(reply));
     s.stream->send(std::move(reply), hold);
 }

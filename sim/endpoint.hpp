@@ -11,7 +11,8 @@
 // stuck_output is device behaviour, handled by each twin.
 //
 // Serial lines are paced in real time at their baud rate (request + reply bytes on the wire),
-// and only when the reactor runs in real time: I/O takes no virtual time.
+// and a device's own busy time (FrameProtocol::take_busy_time) is added, only when the
+// reactor runs in real time: I/O takes no virtual time.
 #pragma once
 
 #include <chrono>
@@ -45,6 +46,10 @@ public:
     // A damaged copy of a reply: bad CRC / transaction id for Modbus, a garbage line for SCPI.
     virtual std::string corrupt(const std::string& reply, std::mt19937_64& rng) = 0;
     virtual bool binary() const = 0;  // frames logged in hex (true) or as text
+    // Device time the last answer() spent on top of the wire (a DMM's integration time),
+    // then zero. The endpoint holds the reply that long in real time only: I/O takes no
+    // virtual time (docs/virtual-time.md).
+    virtual std::chrono::nanoseconds take_busy_time() { return std::chrono::nanoseconds::zero(); }
 };
 
 class Endpoint {

@@ -1,6 +1,5 @@
 #include "sim/instrument_twin.hpp"
 
-
 #include "rig/core/log.hpp"
 
 namespace rig::sim {
@@ -51,6 +50,7 @@ Status InstrumentTwin::reset(std::uint64_t seed, bool) {
         endpoint_->reseed(seed ^ fnv1a(spec_.id + "/wire"));
         endpoint_->faults_changed();
     }
+    if (world_) power_on();
     on_setting_changed();
     return Status::ok();
 }

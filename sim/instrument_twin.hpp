@@ -2,7 +2,15 @@
 // the settings table with the five faults of twin.hpp, the Endpoint on the instrument's
 // connection (TCP port or pty, from the fixture), the seeded random generator for noise,
 // and reset. A twin subclass adds its settings in its constructor, builds its protocol in
-// do_start(), and applies settings in on_setting_changed().
+// do_start(), puts itself in its power-on state in power_on(), and applies settings in
+// on_setting_changed().
+//
+// stuck_output, the same way in every twin: a twin keeps what it was commanded (cmd_*) apart
+// from what it drives into the World, and copies the first into the second in one place
+// (drive() -> its drive_world()), which does nothing while stuck_output is set. So the World stays frozen at
+// its value when the fault was set, whatever the wire, a watchdog, a protection trip or *RST
+// command; readbacks of setpoints show the command, measurements show the World. Clearing
+// the fault makes the outputs follow the last command at once.
 #pragma once
 
 #include <memory>
@@ -30,10 +38,18 @@ protected:
     explicit InstrumentTwin(InstrumentSpec spec);
     // reactor_ and world_ are set; return the protocol the endpoint serves.
     virtual Result<FrameProtocol*> do_start() = 0;
-    // A setting changed through set(), or every setting went back to its default in reset()
-    // (a new unit: settings and faults cleared; the instrument's own state, its outputs and
-    // setpoints, stays as the rig left it, as on a real bench).
-    virtual void on_setting_changed() {}
+    // The instrument as after switching it on: setpoints, outputs, error queue, protection
+    // and watchdog at their power-on values (called at start and by reset(): a new unit
+    // starts from a bench in its power-on state). Faults are already cleared when it runs.
+    virtual void power_on() = 0;
+    // A setting changed through set(), or every setting went back to its default in reset().
+    // By default: the outputs follow the commands again (stuck_output may have been cleared).
+    virtual void on_setting_changed() { drive(); }
+    // Puts what the twin was commanded into the World, unless stuck_output froze it: every
+    // command handler calls this after changing a command.
+    void drive() {
+        if (world_ && !faults_.stuck_output) drive_world();
+    }
     // Zero-mean noise, 1 sigma.
     double noise(double sigma) { return sigma > 0.0 ? std::normal_distribution<double>(0.0, sigma)(rng_) : 0.0; }
 
@@ -45,6 +61,10 @@ protected:
     std::mt19937_64 rng_{1};
 
 private:
+    // Copies the twin's commands (setpoints, outputs, relays) into the World; only drive()
+    // calls it. A twin that drives nothing (the meter) keeps the default.
+    virtual void drive_world() {}
+
     std::unique_ptr<Endpoint> endpoint_;
 };
 

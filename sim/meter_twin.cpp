@@ -1,6 +1,8 @@
 #include "sim/meter_twin.hpp"
 
+#include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "rig/core/log.hpp"
 #include "sim/instrument_twin.hpp"
@@ -12,10 +14,14 @@ namespace {
 
 class MeterTwin final : public InstrumentTwin {
 public:
-    MeterTwin(const InstrumentSpec& spec, const drivers::ModelFile& model) : InstrumentTwin(spec), model_(model) {
-        table_.add_text("serial", &serial_, "DMM6-0001", "serial number in *IDN?");
+    MeterTwin(const InstrumentSpec& spec, const drivers::ModelFile& model)
+        : InstrumentTwin(spec), model_(model), identity_(scpi_identity_of(model.name)) {
+        table_.add_text("serial", &serial_, identity_.serial, "serial number in *IDN?");
+        table_.add_text("idn", &idn_, "", "the whole *IDN? reply (\"\" = the model's: " + identity_.maker_model + ")");
         table_.add_number("noise_fraction", &noise_fraction_, 0.1, "",
-                          "reading noise (1 sigma) as a fraction of the model's accuracy", 0.0, 1.0);
+                          "reading noise (1 sigma) at 10 NPLC, as a fraction of the model's accuracy", 0.0, 1.0);
+        table_.add_number("line_frequency_Hz", &line_Hz_, 50.0, "Hz",
+                          "power line frequency: one reading integrates NPLC / line_frequency_Hz", 1.0, 1000.0);
         // A model without an accuracy table still measures: 34461A-like figures.
         auto spec_of = [&](const char* fn, std::vector<double> ranges, double rd, double rg) {
             if (auto it = model.accuracy.find(fn); it != model.accuracy.end() && !it->second.ranges.empty())
@@ -61,8 +67,18 @@ private:
         return function_ == "dc_volts" ? world_->bplus_V() : world_->supply_current_A();
     }
 
+    // Integration over NPLC power-line cycles averages white noise: sigma ~ 1/sqrt(NPLC),
+    // referred to 10 NPLC where the accuracy table holds. This follows the Truevolt
+    // resolution table (0.2 PLC ~7x, 1 PLC ~3x, 100 PLC ~0.3x the noise of 10 PLC).
+    double nplc_noise_factor() const { return std::sqrt(10.0 / nplc_.at(function_)); }
+
+    // What a reading shows now; stuck_output freezes it at its value when the fault was set.
     std::string reading() {
-        if (faults_.stuck_output && have_last_) return last_;
+        if (frozen_) return *frozen_;
+        return measure_now();
+    }
+
+    std::string measure_now() {
         auto& acc = accuracy_[function_];
         double v = truth();
         size_t idx = acc.ranges.size() - 1;
@@ -78,15 +94,28 @@ private:
             out = "+9.90000000E+37";
         } else {
             double accuracy = acc.reading_pct_at(idx) / 100.0 * std::fabs(v) + acc.range_pct_at(idx) / 100.0 * range;
-            out = scpi_number(v + noise(accuracy * noise_fraction_));
+            out = scpi_number(v + noise(accuracy * noise_fraction_ * nplc_noise_factor()));
         }
-        last_ = out;
-        have_last_ = true;
         return out;
     }
 
+    // READ? and MEAS? integrate for NPLC / line frequency: the reply leaves that much later
+    // in real time (in virtual time at once: I/O takes no virtual time).
+    std::string timed_reading() {
+        scpi_.add_busy(std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::duration<double>(nplc_.at(function_) / line_Hz_)));
+        return reading();
+    }
+
+    // The 34461A's integration times; other values go up to the next one (-222 above 100).
+    static double supported_nplc(double want) {
+        for (double n : {0.02, 0.2, 1.0, 10.0, 100.0})
+            if (want <= n * (1.0 + 1e-9)) return n;
+        return 0.0;
+    }
+
     Result<FrameProtocol*> do_start() override {
-        scpi_.on_idn([this] { return "JK-RIG,DMM-6," + serial_ + ",1.0"; });
+        scpi_.on_idn([this] { return !idn_.empty() ? idn_ : identity_.maker_model + "," + serial_ + "," + identity_.firmware; });
         scpi_.on_reset([this] { power_on(); });
         for (auto [fn, node] : {std::pair{"dc_volts", "VOLTage"}, std::pair{"dc_amps", "CURRent"}}) {
             std::string f = fn, n = node;
@@ -95,20 +124,21 @@ private:
             scpi_.add("MEASure[:SCALar]:" + n + "[:DC]?", [this, f](const ScpiCall& c) -> ScpiResult {
                 auto r = configure(f, c);
                 if (std::holds_alternative<ScpiError>(r)) return r;
-                return reading();
+                return timed_reading();
             });
-            scpi_.add("[SENSe:]" + n + "[:DC]:NPLCycles", [this](const ScpiCall& c) -> ScpiResult {
+            // NPLC is kept per function, as on the real meter.
+            scpi_.add("[SENSe:]" + n + "[:DC]:NPLCycles", [this, f](const ScpiCall& c) -> ScpiResult {
                 auto v = c.number(0, 0.02, 100.0, 10.0);
                 if (auto* e = std::get_if<ScpiError>(&v)) return *e;
                 double x = std::get<double>(v);
-                if (x < 0.02 - 1e-12 || x > 100.0) return data_out_of_range();
-                nplc_ = x;
+                if (x < 0.02 - 1e-12 || supported_nplc(x) == 0.0) return data_out_of_range();
+                nplc_[f] = supported_nplc(x);
                 return std::string();
             });
             scpi_.add("[SENSe:]" + n + "[:DC]:NPLCycles?",
-                      [this](const ScpiCall&) -> ScpiResult { return scpi_number(nplc_); });
+                      [this, f](const ScpiCall&) -> ScpiResult { return scpi_number(nplc_.at(f)); });
         }
-        scpi_.add("READ?", [this](const ScpiCall&) -> ScpiResult { return reading(); });
+        scpi_.add("READ?", [this](const ScpiCall&) -> ScpiResult { return timed_reading(); });
         scpi_.add("CONFigure?", [this](const ScpiCall&) -> ScpiResult {
             auto& acc = accuracy_[function_];
             double r = range_ > 0.0 ? range_ : acc.ranges.back();
@@ -119,28 +149,32 @@ private:
         return static_cast<FrameProtocol*>(&scpi_);
     }
 
-    void power_on() {
+    // *RST and switch-on: DC volts, auto range, 10 NPLC on both functions, no errors. A
+    // reading frozen by stuck_output stays frozen (a stuck display survives *RST).
+    void power_on() override {
         function_ = "dc_volts";
         range_ = 0.0;
-        nplc_ = 10.0;
-        have_last_ = false;
+        nplc_ = {{"dc_volts", 10.0}, {"dc_amps", 10.0}};
         scpi_.clear_errors();
     }
 
     void on_setting_changed() override {
-        if (!faults_.stuck_output) have_last_ = false;
+        if (faults_.stuck_output && !frozen_ && world_) frozen_ = measure_now();
+        if (!faults_.stuck_output) frozen_.reset();
     }
 
     drivers::ModelFile model_;
     std::map<std::string, drivers::AccuracySpec> accuracy_;
+    ScpiIdentity identity_;
     ScpiServer scpi_;
     std::string serial_;
+    std::string idn_;
     double noise_fraction_{0.1};
+    double line_Hz_{50.0};
     std::string function_{"dc_volts"};
     double range_{0.0};
-    double nplc_{10.0};
-    std::string last_;
-    bool have_last_{false};
+    std::map<std::string, double> nplc_{{"dc_volts", 10.0}, {"dc_amps", 10.0}};
+    std::optional<std::string> frozen_;
 };
 
 }  // namespace

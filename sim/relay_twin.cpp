@@ -29,17 +29,27 @@ public:
 private:
     ModbusException switch_relay(int index, int how) {  // how: 0 off, 1 on, 2 toggle
         auto apply = [&](int i) {
-            auto r = world_->relays[static_cast<size_t>(i)];  // vector<bool> proxy
-            bool v = how == 2 ? !r : how == 1;
-            if (!faults_.stuck_output) r = v;
+            auto r = cmd_relays_[static_cast<size_t>(i)];  // vector<bool> proxy
+            r = how == 2 ? !r : how == 1;
         };
         if (index == all_coil_) {
             for (int i = 0; i < relays_; ++i) apply(i);
-            return ModbusException::none;
+        } else {
+            if (index < 0 || index >= relays_) return ModbusException::illegal_address;
+            apply(index);
         }
-        if (index < 0 || index >= relays_) return ModbusException::illegal_address;
-        apply(index);
+        drive();
         return ModbusException::none;
+    }
+
+    void drive_world() override {
+        for (int i = 0; i < relays_; ++i) world_->relays[static_cast<size_t>(i)] = cmd_relays_[static_cast<size_t>(i)];
+    }
+
+    // Switch-on: every relay at rest (open); the inputs are what is wired to them (settings).
+    void power_on() override {
+        cmd_relays_.assign(static_cast<size_t>(relays_), false);
+        drive();
     }
 
     Result<FrameProtocol*> do_start() override {
@@ -57,6 +67,7 @@ private:
             }));
         if (map_.row("firmware")) RIG_TRY(map_.bind("firmware", [this](int) { return firmware_; }));
         RIG_TRY(map_.check_bound().with_context(model_.file));
+        power_on();
         map_.on_special_coil([this](int address, std::uint16_t value) {
             if (value == toggle_) return switch_relay(address, 2);
             if (address == all_coil_ && (value == 0xFF00 || value == 0x0000)) return switch_relay(address, value ? 1 : 0);
@@ -67,12 +78,14 @@ private:
 
     void on_setting_changed() override {
         for (size_t i = 0; i < inputs_.size(); ++i) world_->inputs[i] = inputs_[i];
+        drive();
     }
 
     drivers::ModelFile model_;
     RegisterMap map_;
     ModbusRtuFraming rtu_;
     int relays_{8};
+    std::vector<bool> cmd_relays_;
     std::vector<bool> inputs_;
     double firmware_{1.0};
     int all_coil_{255};

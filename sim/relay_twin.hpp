@@ -9,7 +9,9 @@
 // read World::inputs. Relays write World::relays (relay_map "bplus" switches B+).
 // Settings: input.N (true|false; by default the fixture's interlock input sits at its
 // closed level: lid closed), firmware (1.00, where the model has a firmware row), faults.
-// stuck_output: writes are echoed as accepted, the relays do not move (FC01 shows it).
+// stuck_output: writes are echoed as accepted, the relays stay as they were when the fault
+// was set (FC01 shows it); clearing it moves them to the last command.
+// Power-on (start, a new unit): every relay open; inputs at their default levels.
 #pragma once
 
 #include <memory>

@@ -16,6 +16,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -63,6 +64,10 @@ public:
     // Is a header (with or without '?') served? Used to check a model's command templates.
     bool serves(const std::string& command_line) const;
     void push_error(const ScpiError& e);
+    // A handler's device time (integration, settling): the reply leaves that much later in
+    // real time, at once in virtual time (Endpoint).
+    void add_busy(std::chrono::nanoseconds t) { busy_ += t; }
+    std::chrono::nanoseconds take_busy_time() override { return std::exchange(busy_, std::chrono::nanoseconds::zero()); }
     void clear_errors() { errors_.clear(); }
     std::size_t error_count() const { return errors_.size(); }
 
@@ -90,6 +95,7 @@ private:
     std::deque<ScpiError> errors_;
     std::function<std::string()> idn_;
     std::function<void()> rst_;
+    std::chrono::nanoseconds busy_{0};
 };
 
 // "+1.23456789E+01": how SCPI instruments print a reading (locale-independent).

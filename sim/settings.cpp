@@ -199,7 +199,7 @@ std::string SettingTable::known_names() const {
     return s;
 }
 
-void Faults::add_to(SettingTable& t, const std::function<void()>& on_change) {
+void Faults::add_to(SettingTable& t, const std::function<void()>& on_change, Set which) {
     t.add_bool("no_reply", &no_reply, false, "fault: requests are read and never answered", on_change);
     t.add_number("delay_ms", &delay_ms, 0.0, "ms", "fault: every reply is held back this long (real time)", 0.0,
                  600'000.0, on_change);
@@ -210,8 +210,9 @@ void Faults::add_to(SettingTable& t, const std::function<void()>& on_change) {
                  "fault: connections are dropped this long (sim time) after they open; a serial line goes "
                  "silent; 0 = never",
                  0.0, 1e9, on_change);
-    t.add_bool("stuck_output", &stuck_output, false,
-               "fault: setpoints are acknowledged but the output does not follow", on_change);
+    if (which == Set::all)
+        t.add_bool("stuck_output", &stuck_output, false,
+                   "fault: outputs stay as they were when set; setpoints are acknowledged and read back", on_change);
 }
 
 }  // namespace rig::sim

@@ -55,8 +55,11 @@ struct Faults {
     double disconnect_after_s{0.0};
     bool stuck_output{false};
 
-    // Registers the five faults; `on_change` runs after any of them changes.
-    void add_to(SettingTable& table, const std::function<void()>& on_change = {});
+    // Registers the five faults; `on_change` runs after any of them changes. A device without
+    // an output it is commanded to (the DUT) leaves stuck_output out: a knob that could do
+    // nothing would be accepted silently.
+    enum class Set : unsigned char { all, wire_only };
+    void add_to(SettingTable& table, const std::function<void()>& on_change = {}, Set which = Set::all);
 };
 
 // Locale-independent value parsing for settings and command parameters.

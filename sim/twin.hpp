@@ -9,7 +9,8 @@
 //   delay_ms (number)          every reply is held back this long
 //   corrupt_pct (0-100)        this share of replies get a bad CRC/checksum or a garbage line
 //   disconnect_after_s (number) the connection (or pty) is dropped this long after it opened
-//   stuck_output (bool)        setpoints are acknowledged but the output does not follow
+//   stuck_output (bool)        outputs stay as they were when the fault was set; setpoints are
+//                              acknowledged and read back (the DUT twin has no such fault)
 #pragma once
 
 #include <cstdint>
@@ -41,7 +42,8 @@ public:
     virtual Status set(const std::string& name, const std::string& value) = 0;
     virtual std::vector<SettingInfo> settings() const = 0;
     // A new unit: every setting back to its default (or, with `population`, the DUT's
-    // parameters drawn from the good-unit distributions with `seed`); faults cleared.
+    // parameters drawn from the good-unit distributions with `seed`); faults cleared; an
+    // instrument back in its power-on state (setpoints, outputs, relays, error queue).
     virtual Status reset(std::uint64_t seed, bool population) = 0;
     virtual void stop() {}
 };

@@ -10,12 +10,14 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "drivers/model.hpp"
 #include "rig/core/log.hpp"
+#include "rig/core/toml.hpp"
 #include "rig/fixture/fixture.hpp"
 #include "sim/dut_factory.hpp"
 #include "sim/endpoint.hpp"
@@ -72,6 +74,35 @@ struct Served {
     std::string why;
     bool is_dut{false};
 };
+
+// In virtual time the DUT twins answer unpaced, microseconds after a request, never after
+// the protocol's reply time, so the resolved fixture gives their links two short waits
+// (drivers/jk/links.hpp): the wire timeout for a read that must be answered, and the probe
+// timeout for the one read that proves a shutdown by silence. The rig charges its virtual
+// clock the protocol's reply time for every unanswered request (docs/virtual-time.md), so
+// verdicts and virtual durations do not depend on either value; wall time does.
+//  - wire 250 ms: a read-all that times out is retried, but a busy CI machine under ASan
+//    has been seen to stall the reactor thread past 20 ms three times in a row; 250 ms is
+//    ten thousand times the twin's answer time and only costs time when the DUT is silent.
+//  - probe 20 ms: one per unit (P5); a thousand times the twin's answer time. A late answer
+//    would be taken for silence, which only matters for a DUT that talks while shut down.
+constexpr const char* kUnpacedWireTimeout = "250 ms";
+constexpr const char* kUnpacedProbeTimeoutMs = "20";
+
+std::string with_unpaced_wire_timeout(const std::string& resolved, const std::vector<Served>& served) {
+    toml::table root = toml::parse(resolved);
+    if (auto* insts = root["instruments"].as_table())
+        for (auto& s : served)
+            if (s.is_dut && s.twin)
+                if (auto* t = (*insts)[s.spec->id].as_table()) {
+                    t->insert_or_assign("timeout", kUnpacedWireTimeout);
+                    if (!(*t)["options"].is_table()) t->insert_or_assign("options", toml::table{});
+                    (*t)["options"].as_table()->insert_or_assign("probe_timeout_ms", kUnpacedProbeTimeoutMs);
+                }
+    std::ostringstream out;
+    out << resolved.substr(0, resolved.find('\n') + 1) << root << "\n";
+    return out.str();
+}
 
 class Bench final : public VirtualBench {
 public:
@@ -298,8 +329,11 @@ private:
 
     Status apply_reset(std::uint64_t seed, bool population,
                        const std::vector<std::pair<std::string, std::string>>& settings) {
-        for (auto& s : served_)
-            if (s.twin) RIG_TRY(s.twin->reset(seed, population).with_context(s.spec->id));
+        // A new unit finds the bench as after switching it on (instruments first, so the
+        // DUTs' first decision sees the bench at rest), then its settings.
+        for (bool duts : {false, true})
+            for (auto& s : served_)
+                if (s.twin && s.is_dut == duts) RIG_TRY(s.twin->reset(seed, population).with_context(s.spec->id));
         if (fixture_.sim)
             for (auto& [k, v] : fixture_.sim->settings) RIG_TRY(route(k, v).with_context(fixture_.file + " [sim.settings]"));
         for (auto& [k, v] : settings) RIG_TRY(route(k, v));
@@ -319,6 +353,7 @@ private:
         std::string text;
         try {
             text = resolve_fixture_text(options_.fixture_path, conns, ctl);
+            if (reactor_->is_virtual()) text = with_unpaced_wire_timeout(text, served_);
         } catch (const std::exception& e) {
             return Status(Code::invalid_argument, options_.fixture_path + ": " + e.what());
         }

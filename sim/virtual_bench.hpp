@@ -40,8 +40,9 @@ public:
     virtual const std::string& resolved_fixture_path() const = 0;
     // Applies a setting while running (same names as options.settings).
     virtual Status set(const std::string& name, const std::string& value) = 0;
-    // A new unit in the socket: every DUT setting back to default (or drawn from the
-    // population with `seed`), then `settings` applied; instrument faults cleared.
+    // A new unit in the socket: every instrument in its power-on state with its faults
+    // cleared, every DUT setting back to default (or drawn from the population with `seed`),
+    // then `settings` applied.
     virtual Status reset_unit(std::uint64_t seed, bool population,
                               const std::vector<std::pair<std::string, std::string>>& settings) = 0;
     // Human-readable list of what is served where (printed by rig-sim).

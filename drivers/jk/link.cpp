@@ -1,11 +1,16 @@
-// make_jk_link (link.hpp) and what both JK links share (links.hpp).
+// make_jk_link (link.hpp) and what both JK links share (links.hpp): timing, identity at
+// connect, attempts and error context.
 #include "drivers/jk/link.hpp"
+
+#include <algorithm>
+#include <chrono>
 
 #include <fmt/format.h>
 
 #include "drivers/jk/codec/can.hpp"
 #include "drivers/jk/codec/rs485.hpp"
 #include "drivers/jk/links.hpp"
+#include "rig/core/log.hpp"
 
 namespace rig::drivers {
 namespace jklink {
@@ -55,16 +60,30 @@ Result<LinkTiming> link_timing(const InstrumentSpec& spec, const ModelFile& mode
                           fmt::format("{}: {} \"{}\" is not a number (model {})", spec.id, what, text, model.file));
         return *v;
     };
-    double timeout_ms = 1000.0;
-    auto opt = spec.options.find("reply_timeout_ms");
-    std::string text = opt != spec.options.end() ? opt->second : model.quirk("reply_timeout_ms");
-    if (!text.empty()) {
-        auto v = number(text, "reply_timeout_ms");
+    auto ms = [](double v) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(v)); };
+    // Protocol: the model's word for what the balancer promises.
+    t.protocol_timeout = std::chrono::seconds(1);
+    if (auto q = model.quirk("reply_timeout_ms"); !q.empty()) {
+        auto v = number(q, "quirk reply_timeout_ms");
         if (!v) return v.status();
-        timeout_ms = *v;
+        if (*v <= 0) return Status(Code::invalid_argument, fmt::format("{}: model {} quirk reply_timeout_ms must be > 0", spec.id, model.file));
+        t.protocol_timeout = ms(*v);
     }
-    if (timeout_ms <= 0) return Status(Code::invalid_argument, spec.id + ": reply_timeout_ms must be > 0");
-    t.reply_timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(timeout_ms));
+    // Wire: options.reply_timeout_ms > the fixture's `timeout` > the protocol's.
+    t.reply_timeout = spec.timeout_given ? spec.timeout : t.protocol_timeout;
+    if (auto opt = spec.options.find("reply_timeout_ms"); opt != spec.options.end()) {
+        auto v = number(opt->second, "options.reply_timeout_ms");
+        if (!v) return v.status();
+        if (*v <= 0) return Status(Code::invalid_argument, spec.id + ": options.reply_timeout_ms must be > 0");
+        t.reply_timeout = ms(*v);
+    }
+    t.probe_timeout = t.reply_timeout;
+    if (auto opt = spec.options.find("probe_timeout_ms"); opt != spec.options.end()) {
+        auto v = number(opt->second, "options.probe_timeout_ms");
+        if (!v) return v.status();
+        if (*v <= 0) return Status(Code::invalid_argument, spec.id + ": options.probe_timeout_ms must be > 0");
+        t.probe_timeout = ms(*v);
+    }
     t.temperature_scale = default_scale;
     auto scale = model.quirk("temperature_scale");
     if (!scale.empty()) {
@@ -73,6 +92,67 @@ Result<LinkTiming> link_timing(const InstrumentSpec& spec, const ModelFile& mode
         t.temperature_scale = *v;
     }
     return t;
+}
+
+// ---- JkLink: what both links share ------------------------------------------------------
+
+namespace {
+
+TimePoint wall_now() { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
+long long to_ms(Duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
+
+}  // namespace
+
+Result<Identity> JkLink::do_identify() {
+    Identity id;
+    id.manufacturer = model_.manufacturer;
+    id.model = model_.name;
+    // One quick read-all: a DUT that is not powered yet must not fail the connect.
+    auto r = read_once(std::min<Duration>(timing_.probe_timeout, std::chrono::milliseconds(300)));
+    id.raw = r ? fmt::format("{} has no identity query; read-all at connect: {} cells detected, {} configured",
+                             protocol_, r->detected_cells, r->configured_cells)
+               : fmt::format("{} has no identity query; no answer to read-all at connect ({})", protocol_,
+                             r.status().message());
+    return id;
+}
+
+Result<DutStatus> JkLink::do_read_all() { return read_with(timing_.retries + 1, timing_.reply_timeout); }
+
+Result<DutStatus> JkLink::do_probe() { return read_with(1, timing_.probe_timeout); }
+
+Result<DutStatus> JkLink::read_with(int attempts, Duration timeout) {
+    int made = 0;
+    auto r = attempt(jk::Command::read_all, attempts, &made, [&] { return read_once(timeout); });
+    if (!r) return r.status();
+    auto d = to_dut_status(*r, wall_now());
+    d.attempts = made;
+    return d;
+}
+
+Result<int> JkLink::do_write_setting(DutSetting s, int value) {
+    auto cmd = command_of(s);
+    RIG_TRY(check_value(cmd, value));
+    int made = 0;
+    return attempt(cmd, timing_.retries + 1, &made, [&] { return write_once(cmd, value); });
+}
+
+// Up to `attempts` tries of `fn`: timeouts and garbled answers are retried (noisy lines),
+// anything else (the port itself failed) is not. One log line per failed transaction.
+template <class Fn>
+auto JkLink::attempt(jk::Command cmd, int attempts, int* made, Fn fn) -> decltype(fn()) {
+    Status last;
+    for (*made = 1;; ++*made) {
+        if (*made > 1) before_retry();
+        auto r = fn();
+        if (r) return r;
+        last = r.status();
+        if (*made >= attempts || (last.code() != Code::timeout && last.code() != Code::bad_reply)) break;
+    }
+    auto where = where_command(cmd);
+    auto msg = fmt::format("{} ({} attempt{}, reply timeout {} ms)", last.message(), *made, *made == 1 ? "" : "s",
+                           to_ms(timing_.reply_timeout));
+    log::get("driver.jk")->warn("{} {}: {}: {}", spec().id, wire(), where, msg);
+    return Status(last.code(), where + ": " + msg);
 }
 
 }  // namespace jklink

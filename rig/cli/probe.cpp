@@ -1,11 +1,12 @@
 // rig probe --fixture F: what a technician runs first on a new bench. Connects to every
 // instrument of the fixture (and the DUT link), prints who each one says it is and one
 // decoded reading, and reads each socket's interlock. Exit 0 when everything answered,
-// 2 naming whatever did not, 3 for a bad fixture (file:line). Without --power it only
-// reads (and an unpowered DUT cannot answer); with --power it first energises each socket
-// through the same checked calls a plan uses (interlock, safe limits): cells at
-// --cell-voltage, the comms and B+ relays closed, B+ at --bplus. Either way every
-// instrument is left in its safe state when it ends (outputs off, relays at rest).
+// 2 naming whatever did not (or when interrupted), 3 for a bad fixture (file:line).
+// Without --power it only reads, and an unpowered DUT cannot answer. With --power each
+// socket in turn is energised through the engine's Bench and the power_up step kind, as a
+// plan's first step does it (interlock checked, safe limits, the kind's plan-independent
+// defaults: cells 3.3 V, B+ 48 V, 0.2 A), its DUT read, and the bench put safe again, also
+// on an error or SIGINT/SIGTERM. At the end every instrument is left safe.
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -15,13 +16,16 @@
 #include <optional>
 #include <numeric>
 #include <sstream>
+#include <tuple>
 
 #include "drivers/dut_link.hpp"
 #include "drivers/factory.hpp"
 #include "drivers/gpio.hpp"
 #include "drivers/kinds.hpp"
 #include "rig/cli/commands.hpp"
+#include "rig/cli/signal_stop.hpp"
 #include "rig/core/log.hpp"
+#include "rig/engine/session.hpp"
 #include "rig/core/units.hpp"
 #include "rig/fixture/fixture.hpp"
 
@@ -133,55 +137,43 @@ struct ProbeOptions {
     std::string fixture;
     std::string today;
     bool power{false};
-    std::string cell_voltage{"3.3 V"};
-    std::string bplus;  // default: cell_count x cell voltage
+    std::string cell_voltage;  // "" = the power_up kind's default
+    std::string bplus;         // "" = the power_up kind's default
 };
 
-// Energises one socket so its DUT can answer: cells on, comms and B+ relays closed, B+ on.
-Status power_socket(const Fixture& fx, const SocketSpec& sock, const ProbeOptions& o,
-                    std::map<std::string, std::shared_ptr<Instrument>>& up, std::ostream& out) {
-    auto cell_v = parse<Volts>(o.cell_voltage);
-    if (!cell_v) return cell_v.status().with_context("--cell-voltage");
-    Volts bplus = *cell_v * sock.cell_count;
-    if (!o.bplus.empty()) {
-        auto b = parse<Volts>(o.bplus);
-        if (!b) return b.status().with_context("--bplus");
-        bplus = *b;
+// --power, one socket: energise it as a plan's power_up step does, read its DUT, safe it.
+// Everything that did not work goes to `failed`.
+void power_and_read(const Fixture& fx, const SocketSpec& sock, engine::InstrumentPool& pool,
+                    const engine::PowerUpOverrides& overrides, const std::string& today, std::stop_token stop,
+                    std::vector<std::string>& failed) {
+    std::cout << "\nsocket " << sock.name << ": powering up (cells, relays, B+) ...\n" << std::flush;
+    auto bench = engine::Bench::open(fx, sock, pool);
+    if (!bench) {
+        std::cout << "socket " << sock.name << " NOT POWERED " << bench.status().describe() << "\n";
+        failed.push_back("socket " + sock.name + " power (" + bench.status().describe() + ")");
+        return;
     }
-    auto get = [&](const std::string& id) -> std::shared_ptr<Instrument> {
-        auto it = up.find(id);
-        return it == up.end() ? nullptr : it->second;
-    };
-    auto emu = std::dynamic_pointer_cast<CellEmulator>(get(sock.cells));
-    if (!emu) return Status(Code::disconnected, "cell emulator " + sock.cells + " did not answer");
-    std::optional<InterlockProbe> interlock;
-    if (sock.interlock) {
-        auto il = get(sock.interlock->instrument);
-        if (!il) return Status(Code::interlock_open, "interlock instrument " + sock.interlock->instrument + " did not answer");
-        interlock = make_interlock_probe(il, *sock.interlock);
-        emu->set_interlock(*interlock);
+    SteadyClock clock;
+    auto up = (*bench)->connect_all(today);
+    auto answered = up ? engine::power_up_socket(fx, **bench, clock, overrides, stop) : Result<bool>(up);
+    if (!answered) {
+        std::cout << "socket " << sock.name << " NOT POWERED " << answered.status().describe() << "\n";
+        failed.push_back("socket " + sock.name + " power (" + answered.status().describe() + ")");
+    } else if (!*answered) {
+        std::cout << "socket " << sock.name << " powered, but DUT " << sock.dut
+                  << " did not answer within the power-up timeout\n";
+        failed.push_back(sock.dut + " (no answer after power-up of socket " + sock.name + ")");
+    } else {
+        std::cout << "socket " << sock.name << " powered; " << sock.dut << " read-all:\n";
+        auto s = read_one(*(*bench)->dut(), fx, std::cout);
+        if (!s) {
+            std::cout << "  NO READING " << s.describe() << "\n";
+            failed.push_back(sock.dut + " (" + s.describe() + ")");
+        }
     }
-    std::vector<ChannelVoltage> setpoints;
-    for (int pin = 1; pin <= sock.cell_count; ++pin) setpoints.push_back({sock.channel_of_pin(pin), *cell_v});
-    RIG_TRY(emu->set_voltages(setpoints));
-    RIG_TRY(emu->set_outputs(sock.wiring, true));
-    if (auto rly = std::dynamic_pointer_cast<RelayBank>(get(sock.relays))) {
-        for (auto* role : {"comms", "bplus"})
-            if (auto it = sock.relay_map.find(role); it != sock.relay_map.end()) RIG_TRY(rly->set(it->second, true));
-    }
-    if (!sock.supply.empty()) {
-        auto psu = std::dynamic_pointer_cast<Supply>(get(sock.supply));
-        if (!psu) return Status(Code::disconnected, "supply " + sock.supply + " did not answer");
-        if (interlock) psu->set_interlock(*interlock);
-        double limit = 0.1;  // a balancer draws <= 1 W: 0.1 A is plenty at 20-100 V
-        if (auto* l = fx.limits("supply"); l && l->current) limit = std::min(limit, l->current->high);
-        RIG_TRY(psu->set_current_limit(Amps(limit)));
-        RIG_TRY(psu->set_voltage(bplus));
-        RIG_TRY(psu->set_output(true));
-    }
-    out << "socket " << sock.name << " powered: " << sock.cell_count << " cells at " << to_string(*cell_v)
-        << ", B+ " << to_string(bplus) << "\n";
-    return Status::ok();
+    // Whatever happened above (an error, a stop request): this socket goes safe now.
+    if (auto s = (*bench)->safe(); !s) failed.push_back("socket " + sock.name + " safe state (" + s.describe() + ")");
+    else std::cout << "socket " << sock.name << " safe (B+ off, cells off, relays at rest)\n";
 }
 
 int probe(const ProbeOptions& opt) {
@@ -196,31 +188,37 @@ int probe(const ProbeOptions& opt) {
         std::cerr << "rig probe: bad fixture: " << e.what() << "\n";
         return kExitBadInput;
     }
+    engine::PowerUpOverrides overrides;
+    for (auto [text, target, flag] : {std::tuple{&opt.cell_voltage, &overrides.cells, "--cell-voltage"},
+                                      std::tuple{&opt.bplus, &overrides.supply_voltage, "--bplus"}}) {
+        if (text->empty()) continue;
+        auto v = parse<Volts>(*text);
+        if (!v) {
+            std::cerr << "rig probe: " << flag << ": " << v.status().describe() << "\n";
+            return kExitBadInput;
+        }
+        *target = *v;
+    }
+    if (opt.power)
+        for (auto& sock : fx.sockets)
+            if (auto st = engine::check_power_up(fx, sock, overrides); !st) {
+                std::cerr << "rig probe: --power: " << st.message() << "\n";
+                return kExitBadInput;
+            }
+    SignalStop signals;
     const std::string today = today_override.empty() ? today_utc() : today_override;
     std::cout << "fixture " << fx.name << " (station " << fx.station << ", " << fx.file << "), today " << today << "\n";
 
-    std::map<std::string, std::shared_ptr<Instrument>> connected;
+    engine::InstrumentPool pool(fx);
     std::vector<std::string> failed;
-    // Instruments first, DUT links last: with --power the sockets are energised in between.
+    // Instruments first, DUT links last: with --power the DUT is read once its socket is up.
     std::vector<const InstrumentSpec*> order;
     for (auto& spec : fx.instruments)
         if (spec.kind != InstrumentKind::dut_link) order.push_back(&spec);
     for (auto& spec : fx.instruments)
         if (spec.kind == InstrumentKind::dut_link) order.push_back(&spec);
-    bool powered = false;
     for (auto* sp : order) {
         auto& spec = *sp;
-        if (spec.kind == InstrumentKind::dut_link && opt.power && !powered) {
-            powered = true;
-            std::cout << "\n";
-            for (auto& sock : fx.sockets) {
-                auto s = power_socket(fx, sock, opt, connected, std::cout);
-                if (!s) {
-                    std::cout << "socket " << sock.name << " NOT POWERED " << s.describe() << "\n";
-                    failed.push_back("socket " + sock.name + " power (" + s.describe() + ")");
-                }
-            }
-        }
         std::cout << "\n" << spec.id << "  " << to_string(spec.kind) << "  " << spec.model << "  " << spec.connection_text
                   << "\n";
         auto inst = open_instrument(spec);
@@ -239,42 +237,43 @@ int probe(const ProbeOptions& opt) {
             failed.push_back(spec.id + " (" + s.describe() + ")");
             continue;
         }
+        pool.adopt(*inst);  // answered at connect: the sockets' benches use this one
         auto& id = (*inst)->identity();
         std::cout << "  identity   " << (id.manufacturer.empty() ? "-" : id.manufacturer) << " / "
                   << (id.model.empty() ? "-" : id.model) << " / serial " << (id.serial.empty() ? "-" : id.serial)
                   << " / firmware " << (id.firmware.empty() ? "-" : id.firmware);
         if (!id.raw.empty()) std::cout << "  [" << id.raw << "]";
         std::cout << "\n";
+        if (spec.kind == InstrumentKind::dut_link && opt.power) {
+            std::cout << "  (read once its socket is powered, below)\n";
+            continue;
+        }
         std::ostringstream reading;
         auto s = read_one(**inst, fx, reading);
-        // A DUT that is still booting after power-up gets a few seconds to start answering.
-        if (!s && powered && spec.kind == InstrumentKind::dut_link) {
-            auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-            while (!s && std::chrono::steady_clock::now() < deadline) {
-                reading.str("");
-                s = read_one(**inst, fx, reading);
-            }
-        }
         std::cout << reading.str();
-        connected[spec.id] = *inst;  // answered at connect: keep it (safe() at exit)
         if (!s) {
             std::cout << "  NO READING " << s.describe() << "\n";
-            if (spec.kind == InstrumentKind::dut_link && !opt.power)
+            if (spec.kind == InstrumentKind::dut_link)
                 std::cout << "             (an unpowered DUT cannot answer: --power energises the sockets first)\n";
             failed.push_back(spec.id + " (" + s.describe() + ")");
         }
     }
+    if (opt.power)
+        for (auto& sock : fx.sockets) {
+            if (signals.token().stop_requested()) break;
+            power_and_read(fx, sock, pool, overrides, today, signals.token(), failed);
+        }
 
     for (auto& sock : fx.sockets) {
         if (!sock.interlock) continue;
-        auto it = connected.find(sock.interlock->instrument);
         std::cout << "\nsocket " << sock.name << " interlock (" << sock.interlock->instrument << " input "
                   << sock.interlock->input << "): ";
-        if (it == connected.end()) {
+        auto il = pool.get(sock.interlock->instrument);
+        if (!il || !(*il)->connected()) {
             std::cout << "unknown (" << sock.interlock->instrument << " did not answer)\n";
             continue;
         }
-        auto closed = make_interlock_probe(it->second, *sock.interlock)();
+        auto closed = make_interlock_probe(*il, *sock.interlock)();
         if (!closed) {
             std::cout << "NOT READ " << closed.status().describe() << "\n";
             failed.push_back("socket " + sock.name + " interlock (" + closed.status().describe() + ")");
@@ -283,15 +282,15 @@ int probe(const ProbeOptions& opt) {
         }
     }
 
-    // Safe state in a deliberate order: B+ off first, then the cells, then the relays (the
-    // destructors would do it too, but in map order).
-    for (auto kind : {InstrumentKind::supply, InstrumentKind::cell_emulator, InstrumentKind::relay_bank,
-                      InstrumentKind::gpio})
-        for (auto& [id, inst] : connected)
-            if (inst->spec().kind == kind)
-                if (auto s = inst->safe(); !s) failed.push_back(id + " safe state (" + s.describe() + ")");
+    // Every instrument safe, B+ first (the benches did their sockets already; this also
+    // covers a supply shared between sockets and instruments no socket names).
+    if (auto s = pool.safe_all(); !s) failed.push_back(s.describe());
 
     std::cout << "\n";
+    if (signals.signal() != 0) {
+        std::cout << "probe: interrupted; every instrument was put in its safe state\n";
+        return 2;
+    }
     if (failed.empty()) {
         std::cout << "probe: all " << fx.instruments.size() << " instruments answered\n";
         return 0;
@@ -310,10 +309,10 @@ void add_probe_command(CLI::App& app, int& exit_code) {
         ->required();
     cmd->add_option("--today", o->today, "date calibration is checked against (YYYY-MM-DD; default: today, UTC)");
     cmd->add_flag("--power", o->power,
-                  "energise each socket (cells, comms and B+ relays, B+) before reading the DUT; checked against "
-                  "the interlock and safe limits");
-    cmd->add_option("--cell-voltage", o->cell_voltage, "cell voltage for --power (default \"3.3 V\")");
-    cmd->add_option("--bplus", o->bplus, "B+ for --power (default: cell count x cell voltage)");
+                  "energise each socket in turn as a plan's power_up step does (cells, comms and B+ relays, B+; "
+                  "interlock and safe limits checked), read its DUT, then put it safe again");
+    cmd->add_option("--cell-voltage", o->cell_voltage, "cell voltage for --power (default: power_up's, 3.3 V)");
+    cmd->add_option("--bplus", o->bplus, "B+ for --power (default: power_up's, 48 V)");
     cmd->callback([o, &exit_code] { exit_code = probe(*o); });
 }
 

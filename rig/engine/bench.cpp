@@ -18,6 +18,11 @@ Result<std::shared_ptr<drivers::Instrument>> InstrumentPool::get(const std::stri
     return *inst;
 }
 
+void InstrumentPool::adopt(std::shared_ptr<drivers::Instrument> instrument) {
+    auto id = instrument->id();
+    open_[id] = std::move(instrument);
+}
+
 int InstrumentPool::users(const std::string& id) const {
     int n = 0;
     for (auto& s : fixture_.sockets)
@@ -64,8 +69,13 @@ Result<std::unique_ptr<Bench>> Bench::open(const Fixture& fixture, const SocketS
     parts.dut = *dut;
     parts.supply_shared = !socket.supply.empty() && pool.users(socket.supply) > 1;
     if (socket.interlock) {
-        auto il = get_as<drivers::RelayBank>(pool, socket.interlock->instrument, "interlock");
+        auto il = pool.get(socket.interlock->instrument);
         if (!il) return il.status();
+        auto kind = (*il)->spec().kind;
+        if (kind != InstrumentKind::relay_bank && kind != InstrumentKind::gpio)
+            return Status(Code::invalid_argument, "instrument " + socket.interlock->instrument +
+                                                      " cannot serve as socket " + socket.name +
+                                                      "'s interlock: it has no inputs (a relay_bank or a gpio)");
         parts.interlock = *il;
     }
     return std::make_unique<Bench>(fixture, socket, std::move(parts));
@@ -84,21 +94,12 @@ Bench::Bench(const Fixture& fixture, SocketSpec socket, Parts parts)
     // instrument's own lock again from inside one of its calls. Closing B+ through it is
     // checked here instead (set_relay).
     if (socket_.interlock && parts_.interlock) {
-        auto il = parts_.interlock;
-        auto spec = *socket_.interlock;
-        drivers::InterlockProbe probe = [il, spec]() -> Result<bool> {
-            auto in = il->read_inputs();
-            if (!in) return in.status().with_context("interlock");
-            auto idx = parse_number(spec.input);
-            if (!idx || *idx < 0 || static_cast<size_t>(*idx) >= in->size())
-                return Status(Code::invalid_argument, "interlock input \"" + spec.input + "\" is not an input of " + spec.instrument);
-            return (*in)[static_cast<size_t>(*idx)] == spec.closed_level;
-        };
+        interlock_probe_ = drivers::make_interlock_probe(parts_.interlock, *socket_.interlock);
         std::set<drivers::Instrument*> done;
         for (drivers::Instrument* inst : std::initializer_list<drivers::Instrument*>{
                  parts_.cells.get(), parts_.supply.get(), parts_.relays.get()}) {
             if (!inst || inst == parts_.interlock.get() || !done.insert(inst).second) continue;
-            inst->set_interlock(probe);
+            inst->set_interlock(interlock_probe_);
         }
     }
 }
@@ -148,6 +149,17 @@ Status Bench::safe() {
     return Status(Code::device_error, "socket " + socket_.name + " safe state incomplete: " + join(errors));
 }
 
+Status InstrumentPool::safe_all() {
+    std::vector<std::string> errors;
+    for (auto kind : {InstrumentKind::supply, InstrumentKind::cell_emulator, InstrumentKind::relay_bank,
+                      InstrumentKind::gpio, InstrumentKind::meter, InstrumentKind::dut_link})
+        for (auto& [id, inst] : open_)
+            if (inst->spec().kind == kind && inst->connected())
+                if (auto st = inst->safe(); !st) errors.push_back(id + ": " + st.describe());
+    if (errors.empty()) return Status::ok();
+    return Status(Code::device_error, "fixture " + fixture_.name + " safe state incomplete: " + join(errors));
+}
+
 std::vector<int> Bench::pins_or_all(const std::vector<int>& pins) const {
     if (!pins.empty()) return pins;
     std::vector<int> all;
@@ -168,13 +180,10 @@ Status Bench::set_relay(const std::string& role, bool on) {
 }
 
 Result<bool> Bench::interlock_closed() {
-    if (!socket_.interlock || !parts_.interlock) return true;
-    auto in = parts_.interlock->read_inputs();
-    if (!in) return in.status().with_context("interlock");
-    auto idx = parse_number(socket_.interlock->input);
-    if (!idx || *idx < 0 || static_cast<size_t>(*idx) >= in->size())
-        return Status(Code::invalid_argument, "interlock input \"" + socket_.interlock->input + "\" does not exist");
-    return (*in)[static_cast<size_t>(*idx)] == socket_.interlock->closed_level;
+    if (!interlock_probe_) return true;
+    auto closed = interlock_probe_();
+    if (!closed) return closed.status().with_context("socket " + socket_.name + " interlock");
+    return *closed;
 }
 
 Status Bench::set_pin_voltages(const std::map<int, Volts>& by_pin) {

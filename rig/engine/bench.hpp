@@ -2,7 +2,9 @@
 // link, interlock), as the sequencer commands them. Built from a fixture: instruments are
 // opened through drivers::open_instrument, shared between sockets through an
 // InstrumentPool (one shared_ptr per instrument; the instrument's own mutex serialises
-// sockets), given their role's safe limits and the interlock probe, then connected.
+// sockets), given their role's safe limits and the interlock probe, then connected. The
+// interlock is a relay board's digital input or a gpio instrument's line: either way the
+// probe comes from drivers::make_interlock_probe, so the engine never knows which.
 //
 // Lifecycle: open() -> connect_all() (identities kept for the record) -> commands ->
 // safe(). safe() is always attempted for every instrument even when one fails; the bench
@@ -28,8 +30,15 @@ class InstrumentPool {
 public:
     explicit InstrumentPool(const Fixture& fixture) : fixture_(fixture) {}
     Result<std::shared_ptr<drivers::Instrument>> get(const std::string& id);
+    // An instrument opened (and maybe connected) elsewhere, served by get() from now on
+    // (rig probe opens and connects each instrument itself before it builds benches).
+    void adopt(std::shared_ptr<drivers::Instrument> instrument);
     // How many sockets of the fixture name this instrument (a shared one is > 1).
     int users(const std::string& id) const;
+    // Every connected instrument to its safe state, supplies first; for when every socket
+    // has ended (a socket's safe() leaves a shared supply on and opens only its own B+
+    // relay). Every instrument is attempted; the errors are joined.
+    Status safe_all();
 
 private:
     const Fixture& fixture_;
@@ -49,7 +58,8 @@ public:
         std::shared_ptr<drivers::Meter> meter;
         std::shared_ptr<drivers::RelayBank> relays;
         std::shared_ptr<drivers::DutLink> dut;
-        std::shared_ptr<drivers::RelayBank> interlock;  // the instrument the lid switch is on
+        // The instrument the lid switch is on: a relay_bank (input index) or a gpio (line).
+        std::shared_ptr<drivers::Instrument> interlock;
         bool supply_shared{false};
     };
 
@@ -111,6 +121,7 @@ private:
     const Fixture& fixture_;
     SocketSpec socket_;
     Parts parts_;
+    drivers::InterlockProbe interlock_probe_;  // empty: no interlock wired
     std::map<int, double> setpoints_V_;  // by pin
     bool outputs_on_{false};
     TimePoint last_keepalive_{};

@@ -226,7 +226,18 @@ RunOutcome Sequencer::run(const Plan& plan, const reports::RunInfo& info, std::s
                           const RunOptions& options) {
     Runner r(bench_, clock_, sink_, plan, options);
     r.out.started = clock_.now();
-    r.sink_status = sink_.begin(info);
+    // Connecting is part of the run, so a bench that cannot be reached still leaves a
+    // record (ERROR, every step SKIPPED) and is still sent to its safe state. It comes
+    // before the record is begun because the header names what answered: instrument and
+    // DUT identities are only known once connected.
+    Status connected = bench_.connect_all(format_iso8601(clock_.now()).substr(0, 10));
+    reports::RunInfo header = info;
+    header.instruments = bench_.instrument_records();
+    if (auto* dut = bench_.dut(); dut && dut->connected()) {
+        if (!dut->identity().model.empty()) header.dut_identity = dut->identity().model;
+        if (!dut->identity().firmware.empty()) header.dut_firmware = dut->identity().firmware;
+    }
+    r.sink_status = sink_.begin(header);
     if (!r.sink_status) r.sink_status = r.sink_status.with_context("record sink");
     StopPolicy policy = options.stop_policy.value_or(plan.stop_policy);
 
@@ -246,15 +257,13 @@ RunOutcome Sequencer::run(const Plan& plan, const reports::RunInfo& info, std::s
     r.total = main.size() + plan.cleanup.size();
 
     std::string stopped_why;
-    // Connecting is part of the run, so a bench that cannot be reached still leaves a
-    // record (ERROR, every step SKIPPED) and is still sent to its safe state.
-    if (Status c = bench_.connect_all(format_iso8601(clock_.now()).substr(0, 10)); !c) {
+    if (!connected) {
         Measurement m;
         m.step = "connect";
         m.name = "bench";
         m.rule = plan.rule;
         m.started = m.ended = clock_.now();
-        m.set_error(c);
+        m.set_error(connected);
         r.emit(std::move(m));
         stopped_why = "not run: the bench could not be connected";
     }

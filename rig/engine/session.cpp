@@ -1,5 +1,12 @@
 #include "rig/engine/session.hpp"
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <numeric>
+#include <set>
+#include <thread>
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -7,6 +14,7 @@
 #include "reports/hash.hpp"
 #include "reports/run_dir_sink.hpp"
 #include "reports/store_sink.hpp"
+#include "rig/engine/step_kind.hpp"
 
 namespace rig::engine {
 
@@ -30,6 +38,35 @@ std::string hash_of(const std::string& path) {
     return h ? *h : std::string();
 }
 
+// Real time only: feeds the cell emulator's communication watchdog every 500 ms for the
+// whole run, once `arm()` says the bench is connected. Sleeps feed it too, but a stretch of
+// DUT-only I/O without a sleep (the firmware plan's writes and read-backs at 9600 baud)
+// outlasts a 2 s watchdog, and the emulator then switches the DUT off mid-run. Virtual
+// time needs none: there the watchdog follows the virtual clock, which moves only in sleeps
+// (and extra emulator reads at moments set by thread timing would make readings depend on
+// scheduling).
+class WatchdogFeeder {
+public:
+    explicit WatchdogFeeder(Bench& bench)
+        : thread_([this, &bench](std::stop_token st) {
+              std::mutex m;
+              std::condition_variable_any cv;
+              std::unique_lock lock(m);
+              for (;;) {
+                  cv.wait_for(lock, st, std::chrono::milliseconds(500), [] { return false; });
+                  if (st.stop_requested()) return;
+                  // A failed feed is not this thread's to report: the sequencer's next call
+                  // to the emulator fails the same way and becomes the step's ERROR.
+                  if (armed_.load(std::memory_order_acquire)) (void)bench.keepalive();
+              }
+          }) {}
+    void arm() { armed_.store(true, std::memory_order_release); }
+
+private:
+    std::atomic<bool> armed_{false};
+    std::jthread thread_;  // last: stopped and joined before armed_ goes
+};
+
 }  // namespace
 
 std::string make_run_id(const std::string& station, TimePoint t, const std::string& serial, int n) {
@@ -45,8 +82,8 @@ reports::RunInfo make_run_info(const Fixture& fixture, const Plan& plan, const B
     info.operator_name = o.operator_name;
     info.station = fixture.station;
     info.socket = bench.socket().name;
-    info.fixture_file = fixture.file;
-    info.fixture_sha256 = hash_of(fixture.file);
+    info.fixture_file = o.fixture_file.empty() ? fixture.file : o.fixture_file.string();
+    info.fixture_sha256 = hash_of(info.fixture_file);
     info.plan_name = plan.name;
     info.plan_version = plan.version;
     info.plan_file = plan.file;
@@ -77,16 +114,30 @@ UnitResult run_unit(const Fixture& fixture, const Plan& plan, Bench& bench, Cloc
         res.record_dir = o.out_dir / res.run_id;
         std::error_code ec;
         std::filesystem::create_directories(o.out_dir, ec);
-        fan.add_sink("run directory " + res.record_dir.string(), std::make_unique<reports::RunDirSink>(res.record_dir));
+        reports::RunDirOptions rd;
+        rd.durability = o.durability;
+        fan.add_sink("run directory " + res.record_dir.string(),
+                     std::make_unique<reports::RunDirSink>(res.record_dir, rd));
     }
     if (!o.db_file.empty()) {
-        auto store = reports::StoreSink::open(o.db_file);
+        auto store = reports::StoreSink::open(o.db_file, reports::StoreOptions{o.durability});
         if (store) fan.add_sink("results store " + o.db_file.string(), std::move(*store));
         else fan.add_sink("results store " + o.db_file.string(), std::make_unique<FailedSink>(store.status()));
     }
     if (o.extra_sink) fan.add_sink("extra", *o.extra_sink);
+    RunOptions run = o.run;
+    std::optional<WatchdogFeeder> feeder;
+    if (!clock.is_virtual()) {
+        // Armed from the first step report: by then the sequencer has connected the bench,
+        // so the feeder never races a connect.
+        feeder.emplace(bench);
+        run.on_step = [&feeder, outer = o.run.on_step](const StepOutcome& s, size_t index, size_t total) {
+            feeder->arm();
+            if (outer) outer(s, index, total);
+        };
+    }
     Sequencer seq(bench, clock, fan);
-    res.outcome = seq.run(plan, make_run_info(fixture, plan, bench, clock, o, res.run_id), stop, o.run);
+    res.outcome = seq.run(plan, make_run_info(fixture, plan, bench, clock, o, res.run_id), stop, run);
     return res;
 }
 
@@ -108,6 +159,111 @@ Result<SocketClock> make_socket_clock(const Fixture& fixture, bool virtual_time)
     vc->on_advance([raw](TimePoint t) { return raw->advance_to(t); });
     sc.clock = std::move(vc);
     return sc;
+}
+
+namespace {
+
+// Sockets that share something a plan commands or judges by (see socket_lanes).
+bool share_a_resource(const SocketSpec& a, const SocketSpec& b) {
+    auto same = [](const std::string& x, const std::string& y) { return !x.empty() && x == y; };
+    if (same(a.supply, b.supply) || same(a.meter, b.meter) || same(a.dut, b.dut)) return true;
+    if (same(a.relays, b.relays)) {
+        std::set<int> used;
+        for (auto& [role, relay] : a.relay_map) used.insert(relay);
+        for (auto& [role, relay] : b.relay_map)
+            if (used.count(relay)) return true;
+    }
+    if (same(a.cells, b.cells)) {
+        std::set<int> channels(a.wiring.begin(), a.wiring.end());
+        for (int ch : b.wiring)
+            if (channels.count(ch)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::vector<std::vector<size_t>> socket_lanes(const std::vector<const SocketSpec*>& sockets) {
+    // Union-find over "shares a resource", lanes ordered by their first socket.
+    std::vector<size_t> root(sockets.size());
+    std::iota(root.begin(), root.end(), size_t{0});
+    auto find = [&](size_t i) {
+        while (root[i] != i) i = root[i] = root[root[i]];
+        return i;
+    };
+    for (size_t i = 0; i < sockets.size(); ++i)
+        for (size_t j = i + 1; j < sockets.size(); ++j)
+            if (share_a_resource(*sockets[i], *sockets[j])) root[find(j)] = find(i);
+    std::vector<std::vector<size_t>> lanes;
+    std::map<size_t, size_t> lane_of_root;
+    for (size_t i = 0; i < sockets.size(); ++i) {
+        auto [it, added] = lane_of_root.try_emplace(find(i), lanes.size());
+        if (added) lanes.emplace_back();
+        lanes[it->second].push_back(i);
+    }
+    return lanes;
+}
+
+std::vector<UnitResult> run_sockets(const Fixture& fixture, const Plan& plan, std::vector<SocketUnit>& units,
+                                    const std::vector<std::vector<size_t>>& lanes, std::stop_token stop) {
+    std::vector<UnitResult> results(units.size());
+    auto run_lane = [&](const std::vector<size_t>& lane) {
+        for (size_t i : lane) {
+            if (stop.stop_requested()) break;
+            auto& u = units.at(i);
+            results[i] = run_unit(fixture, plan, *u.bench, *u.clock, u.options, stop);
+        }
+    };
+    if (lanes.size() == 1) {
+        run_lane(lanes.front());
+        return results;
+    }
+    {
+        std::vector<std::jthread> threads;
+        threads.reserve(lanes.size());
+        for (auto& lane : lanes) threads.emplace_back([&run_lane, &lane] { run_lane(lane); });
+    }  // joined here
+    return results;
+}
+
+namespace {
+
+// A one-step plan, so the step is built, defaulted and checked against the safe limits
+// exactly as a plan's power_up step would be.
+Result<Plan> power_up_plan(const Fixture& fixture, const SocketSpec& socket, const PowerUpOverrides& overrides) {
+    std::string text = "[plan]\nname = \"power-up\"\nversion = \"1\"\ndut_model = \"any\"\n"
+                       "[[steps]]\nid = \"power_up\"\nkind = \"power_up\"\n";
+    if (overrides.cells) text += "cells = \"" + format_quantity(overrides.cells->value, Unit::volt, 9) + "\"\n";
+    if (overrides.supply_voltage)
+        text += "supply_voltage = \"" + format_quantity(overrides.supply_voltage->value, Unit::volt, 9) + "\"\n";
+    try {
+        Plan plan = parse_plan(text, "power-up of socket " + socket.name);
+        validate_for_fixture(plan, fixture, socket);
+        return plan;
+    } catch (const ConfigError& e) {
+        return Status(Code::invalid_argument, e.what());
+    }
+}
+
+}  // namespace
+
+Status check_power_up(const Fixture& fixture, const SocketSpec& socket, const PowerUpOverrides& overrides) {
+    auto plan = power_up_plan(fixture, socket, overrides);
+    return plan ? Status::ok() : plan.status();
+}
+
+Result<bool> power_up_socket(const Fixture& fixture, Bench& bench, Clock& clock, const PowerUpOverrides& overrides,
+                             std::stop_token stop) {
+    auto plan = power_up_plan(fixture, bench.socket(), overrides);
+    if (!plan) return plan.status();
+    const Step& step = plan->steps.at(0);
+    RunResults none;
+    StepContext ctx(bench, clock, std::move(stop), *plan, step, none,
+                    clock.now() + step.timeout.value_or(step.kind->default_timeout));
+    RIG_TRY(step.kind->run(ctx).with_context("socket " + bench.socket().name + " power-up"));
+    for (auto& m : ctx.measurements())
+        if (m.name == "dut_answers") return m.verdict == Verdict::pass;
+    return false;
 }
 
 }  // namespace rig::engine

@@ -3,11 +3,17 @@
 //                            answer instantly and a virtual clock (target <= 20 µs)
 //   BM_EolVirtualUnits       complete EOL units in virtual time on the virtual bench, one
 //                            core: units per minute (target >= 2000), with and without the
-//                            comms-silence confirmation of the shutdown ramp
+//                            comms-silence confirmation of the shutdown ramp. Run it on one
+//                            core (`taskset -c 0 bench_sequencer`): the rig and the bench's
+//                            reactor thread then share it, as on a one-core station; the
+//                            benchmark prints how many CPUs it was allowed. cpu_ms_per_unit
+//                            (both threads) is what a unit costs with the core to itself.
 //   BM_EolRealTimeVsFloor    EOL wall time in real time against its physics floor (the same
 //                            plan's duration in virtual time = the sum of the waits the DUT's
 //                            timing forces on this plan); ratio target <= 1.15
 #include <benchmark/benchmark.h>
+#include <sched.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -80,8 +86,28 @@ Plan eol(bool confirm_comms) {
     return p;
 }
 
+// CPU time of the whole process (rig and bench threads), seconds.
+double process_cpu_s() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+    return s(u.ru_utime) + s(u.ru_stime);
+}
+
+int allowed_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    return ::sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : -1;
+}
+
 void BM_EolVirtualUnits(benchmark::State& state) {
     rig::log::setup({"off", "", true});
+    static const int cpus = [] {
+        int n = allowed_cpus();
+        std::printf("EOL virtual units: %d CPU%s allowed%s\n", n, n == 1 ? "" : "s",
+                    n == 1 ? " (one core: rig and bench share it)" : " -- run under `taskset -c 0` for the one-core figure");
+        return n;
+    }();
     static VirtualRig rig = start_rig(true);
     Plan plan = eol(state.range(0) != 0);
     auto sc = make_socket_clock(rig.fixture, true);
@@ -90,6 +116,7 @@ void BM_EolVirtualUnits(benchmark::State& state) {
     NullSink sink;
     std::uint64_t seed = 1;
     int passed = 0, units = 0;
+    double cpu0 = process_cpu_s();
     for (auto _ : state) {
         (void)rig.vb->reset_unit(seed++, true, {});
         Sequencer seq(**bench, *sc->clock, sink);
@@ -99,6 +126,8 @@ void BM_EolVirtualUnits(benchmark::State& state) {
     }
     state.counters["units_per_min"] = benchmark::Counter(static_cast<double>(units) * 60.0, benchmark::Counter::kIsRate);
     state.counters["pass_share"] = units ? static_cast<double>(passed) / units : 0.0;
+    state.counters["cpu_ms_per_unit"] = units ? (process_cpu_s() - cpu0) * 1e3 / units : 0.0;
+    state.counters["cpus"] = cpus;
 }
 BENCHMARK(BM_EolVirtualUnits)->Arg(1)->Arg(0)->ArgName("confirm_comms")->Unit(benchmark::kSecond)->Iterations(10)->UseRealTime();
 

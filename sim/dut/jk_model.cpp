@@ -98,7 +98,7 @@ void JkModel::define_settings() {
     t.add_number("max_balance_current_mA", &max_current_mA_, 2000, "mA", "max balance current (F4)", 30, 2000,
                  reapply);
     t.add_bool("balancing_switch", &switch_on_, true, "balancing switch (F6)", reapply);
-    faults_.add_to(t);
+    faults_.add_to(t, {}, Faults::Set::wire_only);  // dut.md gives the DUT no stuck_output
     const std::pair<const char*, const double*> numbers[] = {
         {"cell_noise_mV", &noise_mV_}, {"balance_current_A", &balance_A_},
         {"trigger_offset_mV", &trigger_offset_mV_}, {"shutdown_V", &shutdown_V_}, {"power_on_V", &power_on_V_},
@@ -117,8 +117,7 @@ void JkModel::define_settings() {
     }
     const std::pair<const char*, const bool*> bools[] = {
         {"start_voltage_ignored", &start_ignored_}, {"param_write_ignored", &write_ignored_},
-        {"comms_silent", &silent_}, {"balancing_switch", &switch_on_}, {"no_reply", &faults_.no_reply},
-        {"stuck_output", &faults_.stuck_output}};
+        {"comms_silent", &silent_}, {"balancing_switch", &switch_on_}, {"no_reply", &faults_.no_reply}};
     for (auto& [name, ptr] : bools) bools_[name] = ptr;
 }
 

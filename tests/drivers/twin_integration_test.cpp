@@ -19,6 +19,7 @@
 #include "drivers/backends/backends.hpp"
 #include "rig/fixture/fixture.hpp"
 #include "sim/virtual_bench.hpp"
+#include "tests/engine/rig_program.hpp"
 
 using namespace rig;
 using namespace rig::drivers;
@@ -489,27 +490,7 @@ TEST(RidenOnVirtualBench, rd6018_is_driven_from_its_model_file_over_modbus_rtu) 
 
 // --- rig probe ------------------------------------------------------------------------------------
 
-namespace {
-
-struct Run {
-    int exit_code{-1};
-    std::string out;
-};
-
-Run run_rig(const std::string& args) {
-    std::string cmd = std::string(RIG_BINARY_DIR) + "/rig/cli/rig " + args + " 2>&1";
-    Run r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    int st = ::pclose(p);
-    r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
-
-}  // namespace
+using rig::engine::testing::run_rig;  // the rig program as an operator runs it
 
 TEST_F(VirtualBenchDrivers, probe_with_power_reads_every_instrument_and_the_dut_and_exits_0) {
     auto r = run_rig("probe --fixture " + b().fx.file + " --power");

@@ -1,15 +1,11 @@
 // End to end: the three shipped plans on the virtual bench (in-process VirtualBench, twins
-// over real loopback sockets and pseudo-terminals), in virtual time; EOL once in real time
-// with the same verdicts; one faulty virtual unit per fault of design/dut.md, each failing
-// at the promise it breaks and nowhere else; instrument faults giving ERROR with the bench
-// left safe (checked on the twins); and SIGTERM in the middle of `rig run`.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <modbus.h>
-#include <netinet/in.h>
+// over real loopback sockets and pseudo-terminals), in virtual time; each plan once in real
+// time with the same verdict for every measurement; one faulty virtual unit per fault of
+// design/dut.md, each failing at the promise it breaks and nowhere else; instrument faults
+// giving ERROR with the bench left safe (checked on the twins); and SIGTERM in the middle of
+// `rig run`. Several sockets, the CLI and GPIO: multisocket_test.cpp, cli_test.cpp,
+// bench_test.cpp.
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -21,10 +17,13 @@
 
 #include "rig/engine/session.hpp"
 #include "sim/virtual_bench.hpp"
+#include "rig_program.hpp"
+#include "twin_inspect.hpp"
 
 namespace fs = std::filesystem;
 using namespace rig;
 using namespace rig::engine;
+using namespace rig::engine::testing;
 using Settings = std::vector<std::pair<std::string, std::string>>;
 
 namespace {
@@ -99,56 +98,6 @@ Outcome run_virtual(const std::string& plan_name, std::uint64_t seed, const Sett
     uo.out_dir = out_dir;
     uo.run.stop_policy = policy;
     return classify(run_unit(r.fixture, plan, **bench, *sc->clock, uo, {}).outcome);
-}
-
-// ---- looking at the twins directly, as a technician would with a scope -------------------
-
-std::optional<std::string> scpi_query(const Connection& c, const std::string& line) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(c.port));
-    inet_pton(AF_INET, c.host.c_str(), &a.sin_addr);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return std::nullopt;
-    }
-    std::string q = line + "\n";
-    if (::write(fd, q.data(), q.size()) != static_cast<ssize_t>(q.size())) {
-        ::close(fd);
-        return std::nullopt;
-    }
-    timeval tv{2, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string reply;
-    char ch;
-    while (::read(fd, &ch, 1) == 1 && ch != '\n') reply += ch;
-    ::close(fd);
-    return reply;
-}
-
-std::optional<bool> supply_output_on(const Fixture& f) {
-    auto r = scpi_query(f.instrument("psu")->connection, "OUTP? (@1)");
-    if (!r) return std::nullopt;
-    return r->find('1') != std::string::npos;
-}
-
-std::optional<int> emulator_outputs_on(const Fixture& f) {
-    const auto& c = f.instrument("emu")->connection;
-    modbus_t* ctx = modbus_new_tcp(c.host.c_str(), c.port);
-    if (!ctx) return std::nullopt;
-    if (modbus_connect(ctx) != 0) {
-        modbus_free(ctx);
-        return std::nullopt;
-    }
-    uint8_t bits[24]{};
-    int n = modbus_read_bits(ctx, 0, 24, bits);
-    modbus_close(ctx);
-    modbus_free(ctx);
-    if (n != 24) return std::nullopt;
-    int on = 0;
-    for (auto b : bits) on += b ? 1 : 0;
-    return on;
 }
 
 void advance_bench_time(const Fixture& f, Duration d) {
@@ -271,15 +220,18 @@ TEST(EndToEnd, a_dropped_emulator_connection_mid_run_gives_error_and_the_bench_e
 
 // ---- real time --------------------------------------------------------------------------
 
-TEST(EndToEnd, eol_in_real_time_gives_the_same_verdicts_as_in_virtual_time_for_the_same_seed) {
-    auto virt = run_virtual("eol", 21, {});
+// The same plan and seed on a fresh real-time virtual bench: same run verdict, and the same
+// verdict for every measurement (step + name), so a difference shows where time matters.
+void expect_real_time_gives_the_same_verdicts(const std::string& plan_name, std::uint64_t seed) {
+    auto virt = run_virtual(plan_name, seed, {});
+    EXPECT_EQ(virt.run.verdict, Verdict::pass) << describe(virt);
     sim::VirtualBenchOptions o;
     o.fixture_path = kFixture;
     o.virtual_time = false;
-    o.seed = 21;
+    o.seed = seed;
     auto vb = sim::VirtualBench::start(o);
     ASSERT_TRUE(vb.is_ok()) << vb.status().describe();
-    ASSERT_TRUE((*vb)->reset_unit(21, false, {}).is_ok());
+    ASSERT_TRUE((*vb)->reset_unit(seed, false, {}).is_ok());
     Fixture fx = load_fixture((*vb)->resolved_fixture_path());
     SteadyClock clock;
     InstrumentPool pool(fx);
@@ -287,14 +239,33 @@ TEST(EndToEnd, eol_in_real_time_gives_the_same_verdicts_as_in_virtual_time_for_t
     ASSERT_TRUE(bench.is_ok()) << bench.status().describe();
     ASSERT_TRUE((*bench)->connect_all(today(clock)).is_ok());
     UnitOptions uo;
-    uo.serial = "E2E-RT";
-    auto real = classify(run_unit(fx, load_plan(plan_path("eol")), **bench, clock, uo, {}).outcome);
+    uo.serial = "E2E-RT-" + plan_name;
+    uo.seed = seed;
+    auto real = classify(run_unit(fx, load_plan(plan_path(plan_name)), **bench, clock, uo, {}).outcome);
     EXPECT_EQ(real.run.verdict, Verdict::pass) << describe(real);
     EXPECT_EQ(real.run.verdict, virt.run.verdict);
     std::map<std::string, Verdict> a, b;
     for (auto& m : virt.run.measurements) a[m.step + "/" + m.name] = m.verdict;
     for (auto& m : real.run.measurements) b[m.step + "/" + m.name] = m.verdict;
+    EXPECT_FALSE(a.empty());
     EXPECT_EQ(a, b);
+    fs::remove((*vb)->resolved_fixture_path());
+}
+
+TEST(EndToEnd, eol_in_real_time_gives_the_same_verdicts_as_in_virtual_time_for_the_same_seed) {
+    expect_real_time_gives_the_same_verdicts("eol", 21);
+}
+
+// Firmware is DUT-only I/O for seconds at a time (writes and read-backs at 9600 baud): in
+// real time the emulator's communication watchdog must still be fed.
+TEST(EndToEnd, firmware_in_real_time_gives_the_same_verdicts_as_in_virtual_time_for_the_same_seed) {
+    expect_real_time_gives_the_same_verdicts("firmware", 22);
+}
+
+// About a minute of wall time (measured 60 s on the shared 2-core machine): the QA plan's
+// physics floor, not overhead.
+TEST(EndToEnd, qa_in_real_time_gives_the_same_verdicts_as_in_virtual_time_for_the_same_seed) {
+    expect_real_time_gives_the_same_verdicts("qa", 23);
 }
 
 // ---- SIGTERM in the middle of `rig run` -------------------------------------------------
@@ -311,41 +282,15 @@ TEST(EndToEnd, sigterm_mid_run_leaves_outputs_safe_exit_2_and_an_aborted_record)
     ASSERT_TRUE(vb.is_ok()) << vb.status().describe();
     Fixture fx = load_fixture(vo.resolved_path);
 
-    int err_pipe[2];
-    ASSERT_EQ(::pipe(err_pipe), 0);
-    std::string rig = std::string(RIG_BINARY_DIR) + "/rig/cli/rig";
     std::string plan = plan_path("eol"), out = (dir / "runs").string(), db = (dir / "r.db").string();
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        ::dup2(err_pipe[1], 2);
-        int devnull = ::open("/dev/null", O_WRONLY);
-        ::dup2(devnull, 1);
-        ::close(err_pipe[0]);
-        ::execl(rig.c_str(), rig.c_str(), "run", "--fixture", vo.resolved_path.c_str(), "--plan", plan.c_str(),
-                "--serial", "SIGTERM-1", "--out", out.c_str(), "--db", db.c_str(), static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    ::close(err_pipe[1]);
+    auto rig = spawn_rig({"run", "--fixture", vo.resolved_path, "--plan", plan, "--serial", "SIGTERM-1", "--out", out,
+                          "--db", db},
+                         2);
+    ASSERT_GT(rig.pid, 0);
     // Wait until the run is energised and measuring (a progress line of P1), then SIGTERM.
-    std::string seen;
-    char buf[512];
-    bool mid = false;
-    while (!mid) {
-        ssize_t n = ::read(err_pipe[0], buf, sizeof buf);
-        if (n <= 0) break;
-        seen.append(buf, static_cast<size_t>(n));
-        mid = seen.find("p1_accuracy_1.0V") != std::string::npos;
-    }
-    ASSERT_TRUE(mid) << seen;
-    ::kill(pid, SIGTERM);
-    while (::read(err_pipe[0], buf, sizeof buf) > 0) {
-    }
-    ::close(err_pipe[0]);
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 2);
+    ASSERT_TRUE(read_until(rig, "p1_accuracy_1.0V")) << rig.seen;
+    ::kill(rig.pid, SIGTERM);
+    EXPECT_EQ(finish(rig), 2) << rig.seen;
     EXPECT_EQ(supply_output_on(fx), std::optional<bool>(false));
     EXPECT_EQ(emulator_outputs_on(fx), std::optional<int>(0));
     int records = 0;

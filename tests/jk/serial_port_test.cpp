@@ -3,43 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
-#include <pty.h>
 #include <unistd.h>
 
 #include <string>
 
 #include "drivers/transport/serial_port.hpp"
+#include "tests/jk/pty_pair.hpp"
 
 using namespace rig;
 using namespace rig::drivers;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct PtyPair {
-    int master{-1};
-    std::string path;
-    PtyPair() {
-        int slave = -1;
-        char name[128];
-        EXPECT_EQ(::openpty(&master, &slave, name, nullptr, nullptr), 0);
-        ::close(slave);  // the port under test opens it by path
-        path = name;
-    }
-    ~PtyPair() { ::close(master); }
-    void send(const std::string& s) const { EXPECT_EQ(::write(master, s.data(), s.size()), static_cast<ssize_t>(s.size())); }
-    std::string receive(std::size_t n) const {
-        std::string out(n, '\0');
-        std::size_t got = 0;
-        for (int i = 0; i < 200 && got < n; ++i) {
-            ssize_t r = ::read(master, out.data() + got, n - got);
-            if (r > 0) got += static_cast<std::size_t>(r);
-            else ::usleep(5000);
-        }
-        out.resize(got);
-        return out;
-    }
-};
 
 Connection serial(const std::string& dev, const std::string& rest = ":9600:8N1") {
     return *parse_connection("serial:" + dev + rest);

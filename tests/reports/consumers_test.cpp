@@ -1,22 +1,20 @@
 // The reports read by independent consumers: the record by python-jsonschema against its own
-// schema, junit.xml by junitparser (the browser is in browser_test.cpp).
+// schema, junit.xml by junitparser, measurements.csv by Python's csv module (the browser is
+// in browser_test.cpp; the same checks on a real run are in e2e_test.cpp).
 #include <gtest/gtest.h>
 
+#include "reports/csv.hpp"
 #include "reports/html.hpp"
 #include "reports/junit.hpp"
 #include "reports/record_json.hpp"
 #include "reports/run_dir_sink.hpp"
 #include "reports/durable.hpp"
-#include "run_command.hpp"
-#include "sample_records.hpp"
+#include "consumers.hpp"
 
 namespace rig::reports {
 namespace {
 
 using namespace testing;
-
-const std::string kPython = "/usr/bin/python3";
-const std::string kPy = RIG_REPORTS_PY;
 
 TEST(Consumers, record_validates_against_its_json_schema_while_running_and_at_end) {
     auto dir = fresh_dir("schema");
@@ -33,9 +31,7 @@ TEST(Consumers, record_validates_against_its_json_schema_while_running_and_at_en
     aborted.info.instruments.clear();
     ASSERT_TRUE(write_file_atomic(dir / "aborted.json", record_to_string(aborted)));
 
-    auto r = run_command(kPython + " " + shell_quoted(kPy + "/validate_record.py") + " " + shell_quoted(RIG_RECORD_SCHEMA) + " " +
-                         shell_quoted((dir / "run" / "record.json").string()) + " " + shell_quoted((dir / "running.json").string()) +
-                         " " + shell_quoted((dir / "aborted.json").string()));
+    auto r = validate_records({dir / "run" / "record.json", dir / "running.json", dir / "aborted.json"});
     EXPECT_EQ(r.status, 0) << r.output;
     EXPECT_NE(r.output.find("valid"), std::string::npos) << r.output;
 
@@ -44,8 +40,7 @@ TEST(Consumers, record_validates_against_its_json_schema_while_running_and_at_en
     j["measurements"][0]["verdict"] = "OK";
     j["measurements"][1]["unit"] = "mV";
     ASSERT_TRUE(write_file_atomic(dir / "bad.json", j.dump()));
-    auto bad = run_command(kPython + " " + shell_quoted(kPy + "/validate_record.py") + " " + shell_quoted(RIG_RECORD_SCHEMA) + " " +
-                           shell_quoted((dir / "bad.json").string()));
+    auto bad = validate_records({dir / "bad.json"});
     EXPECT_EQ(bad.status, 1) << bad.output;
     EXPECT_NE(bad.output.find("measurements/0/verdict"), std::string::npos) << bad.output;
     EXPECT_NE(bad.output.find("measurements/1/unit"), std::string::npos) << bad.output;
@@ -65,20 +60,20 @@ TEST(Consumers, junitparser_sees_the_same_tests_failures_errors_and_skips_as_the
     e.name = "again";
     r.measurements.push_back(e);
     ASSERT_TRUE(write_file_atomic(dir / "junit.xml", junit_xml(r)));
-    auto out = run_command(kPython + " " + shell_quoted(kPy + "/junit_counts.py") + " " + shell_quoted((dir / "junit.xml").string()));
+    auto out = junit_counts(dir / "junit.xml");
     ASSERT_EQ(out.status, 0) << out.output;
-    std::size_t n = r.measurements.size(), f = count_of(r, Verdict::fail), er = count_of(r, Verdict::error),
-                s = count_of(r, Verdict::skipped);
-    ASSERT_EQ(f, 4u);
-    ASSERT_EQ(er, 2u);
-    EXPECT_NE(out.output.find("suites=1 tests=" + std::to_string(n) + " failures=" + std::to_string(f) +
-                              " errors=" + std::to_string(er) + " skipped=" + std::to_string(s)),
-              std::string::npos)
-        << out.output;
-    EXPECT_NE(out.output.find("cases=" + std::to_string(n) + " failure=" + std::to_string(f) + " error=" +
-                              std::to_string(er) + " skipped=" + std::to_string(s) + " classnames=eol"),
-              std::string::npos)
-        << out.output;
+    ASSERT_EQ(count_of(r, Verdict::fail), 4u);
+    ASSERT_EQ(count_of(r, Verdict::error), 2u);
+    EXPECT_NE(out.output.find(expected_junit_totals(r)), std::string::npos) << out.output;
+    EXPECT_NE(out.output.find(expected_junit_cases(r)), std::string::npos) << out.output;
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Consumers, python_csv_reads_one_row_per_measurement_with_the_record_values) {
+    auto dir = fresh_dir("csv");
+    RunRecord r = sample_record();  // with a NaN value, quoting and escaping cases
+    ASSERT_TRUE(write_file_atomic(dir / "measurements.csv", measurements_csv(r)));
+    expect_csv_matches_record(dir / "measurements.csv", r);
     std::filesystem::remove_all(dir);
 }
 

@@ -84,9 +84,11 @@ TEST(RunDirSink, refuses_a_directory_that_already_holds_a_record) {
 }
 
 TEST(RunDirSink, add_before_begin_is_an_error_not_a_crash) {
-    RunDirSink sink(fresh_dir("rundir-order") / "run");
+    auto dir = fresh_dir("rundir-order");
+    RunDirSink sink(dir / "run");
     EXPECT_FALSE(sink.add(sample_record().measurements[0]));
     EXPECT_FALSE(sink.end(RunState::completed, Verdict::pass, "", TimePoint{}));
+    std::filesystem::remove_all(dir);
 }
 
 // The writer dies (no end()): readers see the run aborted with every measurement it added,

@@ -1,29 +1,119 @@
 // Test helpers: a VirtualBench of a shipped fixture with its resolved fixture loaded, polling
-// with a deadline instead of fixed sleeps, and libmodbus / SCPI clients on its addresses.
+// with a deadline instead of fixed sleeps, libmodbus / SCPI clients on its addresses, a raw
+// byte client for any of its wires, and the control port's clock.
 #pragma once
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <modbus/modbus.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "rig/fixture/fixture.hpp"
+#include "sim/settings.hpp"
 #include "sim/virtual_bench.hpp"
 
 namespace rig::sim::test {
 
-inline std::string fixture_path(const std::string& name) { return std::string(RIG_SOURCE_DIR) + "/fixtures/" + name; }
+inline std::string bytes(std::initializer_list<int> b) {
+    std::string s;
+    for (int x : b) s += static_cast<char>(x);
+    return s;
+}
+
+inline int connect_tcp(const Connection& c) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(c.port));
+    ::inet_pton(AF_INET, c.host.c_str(), &a.sin_addr);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        if (fd >= 0) ::close(fd);
+        throw std::runtime_error("connect " + c.str());
+    }
+    return fd;
+}
+
+// A raw byte client on a twin's wire: its TCP port, or its pty (raw mode).
+struct RawLine {
+    int fd{-1};
+    explicit RawLine(const std::string& pty_path) {
+        fd = ::open(pty_path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0) throw std::runtime_error("open " + pty_path);
+        termios t{};
+        ::tcgetattr(fd, &t);
+        ::cfmakeraw(&t);
+        ::tcsetattr(fd, TCSANOW, &t);
+    }
+    explicit RawLine(const Connection& c) : fd(-1) {
+        if (c.is_tcp())
+            fd = connect_tcp(c);
+        else
+            *this = RawLine(c.device);
+    }
+    RawLine(RawLine&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
+    RawLine& operator=(RawLine&& o) noexcept {
+        std::swap(fd, o.fd);
+        return *this;
+    }
+    ~RawLine() {
+        if (fd >= 0) ::close(fd);
+    }
+    void send(const std::string& frame) {
+        ASSERT_EQ(::write(fd, frame.data(), frame.size()), static_cast<ssize_t>(frame.size()));
+    }
+    struct Received {
+        std::string bytes;
+        bool closed{false};  // the other end closed the connection
+    };
+    // Appends what arrives to `r` until `complete(r.bytes)`, the peer closes, or the deadline.
+    void receive(Received& r, const std::function<bool(const std::string&)>& complete, int timeout_ms) {
+        auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        while (!complete(r.bytes) && !r.closed) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count();
+            if (left <= 0) return;
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+            char buf[256];
+            auto got = ::read(fd, buf, sizeof buf);
+            if (got > 0) r.bytes.append(buf, static_cast<size_t>(got));
+            else if (got == 0 || errno != EAGAIN) r.closed = true;
+        }
+    }
+    // Writes a frame and reads up to `n` bytes within the deadline.
+    std::string exchange(const std::string& frame, size_t n, int timeout_ms = 3000) {
+        send(frame);
+        Received r;
+        receive(r, [n](const std::string& in) { return in.size() >= n; }, timeout_ms);
+        return r.bytes;
+    }
+};
+
+// A shipped fixture by name ("virtual.toml"), or any fixture file by its absolute path.
+inline std::string fixture_path(const std::string& name) {
+    return name.starts_with('/') ? name : std::string(RIG_SOURCE_DIR) + "/fixtures/" + name;
+}
+
+// A reply's number, parsed as the twins print it (locale-independent); a test failure if not one.
+inline double num(const std::string& s) {
+    auto v = parse_number(s);
+    EXPECT_TRUE(v.is_ok()) << s;
+    return v.value_or(-1e9);
+}
 
 inline std::string temp_path(const std::string& stem) {
     static int n = 0;
@@ -92,18 +182,19 @@ struct ModbusCtx {
     operator modbus_t*() const { return ctx; }
 };
 
-// A SCPI client on a raw TCP socket, lines in and out.
+// The cell emulator (rigsim-ce24/48 map) with its first `n` channels at `volts`, outputs on.
+inline void emulator_cells_on(modbus_t* emu, double volts, int n = 24) {
+    std::vector<uint16_t> v(static_cast<size_t>(n), static_cast<uint16_t>(std::lround(volts * 10000)));
+    ASSERT_EQ(modbus_write_registers(emu, 100, n, v.data()), n) << modbus_strerror(errno);
+    std::vector<uint8_t> on(static_cast<size_t>(n), 1);
+    ASSERT_EQ(modbus_write_bits(emu, 0, n, on.data()), n) << modbus_strerror(errno);
+}
+
+// A SCPI client on a raw TCP socket, lines in and out (also the control port's client).
 struct ScpiClient {
     int fd{-1};
     std::string in;
-    explicit ScpiClient(const Connection& c) {
-        fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(static_cast<uint16_t>(c.port));
-        ::inet_pton(AF_INET, c.host.c_str(), &a.sin_addr);
-        if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("connect");
-    }
+    explicit ScpiClient(const Connection& c) : fd(connect_tcp(c)) {}
     ~ScpiClient() { ::close(fd); }
     void send(const std::string& line) {
         auto l = line + "\n";
@@ -131,6 +222,22 @@ struct ScpiClient {
     std::string query(const std::string& q) {
         send(q);
         return line().value_or("<timeout>");
+    }
+};
+
+// The bench's clock over its control port (virtual-time benches): advance by a duration.
+struct SimClock {
+    ScpiClient line;
+    explicit SimClock(const Bench& b) : line(b.resolved.sim->control) {}
+    long long now_ns() {
+        auto r = line.query("NOW?");
+        EXPECT_EQ(r.rfind("OK ", 0), 0u) << r;
+        return r.size() > 3 ? std::stoll(r.substr(3)) : 0;
+    }
+    void advance(std::chrono::duration<double> d) {
+        auto to = now_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+        auto r = line.query("ADVANCE " + std::to_string(to));
+        EXPECT_EQ(r, "OK " + std::to_string(to));
     }
 };
 

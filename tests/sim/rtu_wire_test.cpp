@@ -1,51 +1,11 @@
 // The Modbus RTU twins on pseudo-terminals: the Waveshare-compatible relay board and the
 // Riden RD6018, with libmodbus as the client and with the raw known bytes of protocols.md.
-#include <fcntl.h>
-#include <poll.h>
-#include <termios.h>
-#include <unistd.h>
-
 #include "bench_helper.hpp"
 #include "drivers/model.hpp"
 #include "sim/modbus.hpp"
 
 namespace rig::sim::test {
 namespace {
-
-std::string bytes(std::initializer_list<int> b) {
-    std::string s;
-    for (int x : b) s += static_cast<char>(x);
-    return s;
-}
-
-// A raw serial client on the pty: writes a frame, reads `n` bytes with a deadline.
-struct RawLine {
-    int fd;
-    explicit RawLine(const std::string& path) {
-        fd = ::open(path.c_str(), O_RDWR | O_NOCTTY);
-        if (fd < 0) throw std::runtime_error("open " + path);
-        termios t{};
-        ::tcgetattr(fd, &t);
-        ::cfmakeraw(&t);
-        ::tcsetattr(fd, TCSANOW, &t);
-    }
-    ~RawLine() { ::close(fd); }
-    std::string exchange(const std::string& frame, size_t n, int timeout_ms = 3000) {
-        EXPECT_EQ(::write(fd, frame.data(), frame.size()), static_cast<ssize_t>(frame.size()));
-        std::string in;
-        auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-        while (in.size() < n) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count();
-            if (left <= 0) break;
-            pollfd p{fd, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-            char buf[256];
-            auto got = ::read(fd, buf, sizeof buf);
-            if (got > 0) in.append(buf, static_cast<size_t>(got));
-        }
-        return in;
-    }
-};
 
 class Relays : public ::testing::Test {
 protected:

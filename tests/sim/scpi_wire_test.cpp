@@ -5,12 +5,6 @@
 namespace rig::sim::test {
 namespace {
 
-double num(const std::string& s) {
-    auto v = parse_number(s);
-    EXPECT_TRUE(v.is_ok()) << s;
-    return v.value_or(-1e9);
-}
-
 class Scpi : public ::testing::Test {
 protected:
     Bench b{"virtual.toml"};

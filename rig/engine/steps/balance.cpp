@@ -11,17 +11,22 @@ namespace rig::engine::steps {
 
 namespace {
 
-// Waits until |current| on `pin` reaches `threshold` or `until`; returns whether it did.
-Result<bool> wait_current(StepContext& ctx, const std::vector<int>& pins, double threshold, TimePoint until,
-                          Duration poll) {
+// Waits until |current| on every pin of `pins` reaches `threshold` or `until`; says whether
+// it did, with the last reading (taken at this instant: a measurement can start from it).
+struct Reached {
+    bool reached{false};
+    std::vector<double> currents_A;  // by pin, as pins
+};
+Result<Reached> wait_current(StepContext& ctx, const std::vector<int>& pins, double threshold, TimePoint until,
+                             Duration poll) {
+    Cadence cadence(ctx, poll);
     for (;;) {
         auto r = pin_currents_A(ctx, pins);
         if (!r) return r.status();
         bool all = true;
         for (double a : *r) all = all && std::fabs(a) >= threshold;
-        if (all) return true;
-        if (ctx.now() >= until) return false;
-        RIG_TRY(ctx.sleep_until(std::min(until, ctx.now() + poll)));
+        if (all || ctx.now() >= until) return Reached{all, std::move(*r)};
+        RIG_TRY(cadence.wait(until));
     }
 }
 
@@ -41,20 +46,20 @@ Status balance_current(StepContext& ctx) {
         RIG_TRY(set_pair(ctx, p.q("base"), high, low, delta));
         auto started = wait_current(ctx, {high}, p.q("start_current"), ctx.now() + dur(p.seconds("start_timeout")), poll);
         if (!started) return started.status();
-        std::vector<Sample> samples;
+        // The sampling starts now, with the reading the wait just took.
+        std::vector<Sample> samples{{ctx.now(), std::fabs(started->currents_A[0])}};
         TimePoint end = ctx.now() + dur(p.seconds("duration"));
-        for (;;) {
+        for (Cadence cadence(ctx, poll); cadence.next() <= end;) {
+            RIG_TRY(cadence.wait());
             auto r = pin_currents_A(ctx, {high});
             if (!r) return r.status();
             samples.push_back({ctx.now(), std::fabs((*r)[0])});
-            if (ctx.now() + poll > end) break;
-            RIG_TRY(ctx.sleep_for(poll));
         }
         auto st = stats_of(samples);
         means.push_back(st.mean);
         double U = std::sqrt(u_ref * u_ref + (st.n > 1 ? 4.0 * st.stddev * st.stddev / static_cast<double>(st.n) : 0.0));
         auto& m = ctx.add(base_name + suffix, st.mean, Unit::ampere, p.limit("limit"), U, t0, samples);
-        if (!*started) m.message += " (no balancing current within " + format_quantity(p.q("start_timeout"), Unit::second) + ")";
+        if (!started->reached) m.message += " (no balancing current within " + format_quantity(p.q("start_timeout"), Unit::second) + ")";
         ctx.note(base_name + "_ripple" + suffix, st.stddev, Unit::ampere, t0);
     }
     if (means.size() > 1) {
@@ -78,14 +83,15 @@ Status balance_leads(StepContext& ctx) {
         auto [high, low] = pairs[i];
         TimePoint t0 = ctx.now();
         RIG_TRY(set_pair(ctx, p.q("base"), high, low, p.q("delta")));
-        auto ok = wait_current(ctx, {high, low}, p.q("start_current"), ctx.now() + dur(p.seconds("start_timeout")), poll);
-        if (!ok) return ok.status();
-        auto r = pin_currents_A(ctx, {high, low});
+        // Judged on the reading that ended the wait (reading again at this instant would
+        // see the same currents).
+        auto r = wait_current(ctx, {high, low}, p.q("start_current"), ctx.now() + dur(p.seconds("start_timeout")), poll);
         if (!r) return r.status();
-        ctx.add("balance_lead.B" + std::to_string(high), std::fabs((*r)[0]), Unit::ampere, p.limit("limit"),
+        const auto& a = r->currents_A;
+        ctx.add("balance_lead.B" + std::to_string(high), std::fabs(a[0]), Unit::ampere, p.limit("limit"),
                 p.q("reference_uncertainty"), t0);
         if (i < half)
-            ctx.add("balance_lead.B" + std::to_string(low), std::fabs((*r)[1]), Unit::ampere, p.limit("limit"),
+            ctx.add("balance_lead.B" + std::to_string(low), std::fabs(a[1]), Unit::ampere, p.limit("limit"),
                     p.q("reference_uncertainty"), t0);
     }
     return Status::ok();
@@ -100,27 +106,30 @@ Status no_balancing(StepContext& ctx) {
     RIG_TRY(set_pair(ctx, p.q("base"), high, low, p.q("delta")));
     // Balancing left over from an earlier step stops at the DUT's next measurement; the
     // observation window starts once it has (or at once when nothing was flowing).
-    std::vector<Sample> samples;
-    TimePoint stop_by = ctx.now() + dur(p.seconds("stop_timeout"));
-    for (;;) {
+    auto largest = [&]() -> Result<double> {
         auto r = pin_currents_A(ctx, {high, low});
         if (!r) return r.status();
-        double mx = std::max(std::fabs((*r)[0]), std::fabs((*r)[1]));
-        if (mx <= limit_A || ctx.now() >= stop_by) break;
-        RIG_TRY(ctx.sleep_for(poll));
+        return std::max(std::fabs((*r)[0]), std::fabs((*r)[1]));
+    };
+    TimePoint stop_by = ctx.now() + dur(p.seconds("stop_timeout"));
+    Result<double> mx = 0.0;
+    for (Cadence cadence(ctx, poll);;) {
+        mx = largest();
+        if (!mx) return mx.status();
+        if (*mx <= limit_A || ctx.now() >= stop_by) break;
+        RIG_TRY(cadence.wait());
     }
     // The absence of an event can only be seen by waiting: the DUT's measure period plus
-    // its balance start delay (`observe`).
+    // its balance start delay (`observe`). The window opens with the reading just taken.
     TimePoint end = ctx.now() + dur(p.seconds("observe"));
-    double worst = 0.0;
-    for (;;) {
-        auto r = pin_currents_A(ctx, {high, low});
-        if (!r) return r.status();
-        double mx = std::max(std::fabs((*r)[0]), std::fabs((*r)[1]));
-        worst = std::max(worst, mx);
-        samples.push_back({ctx.now(), mx});
-        if (ctx.now() >= end) break;
-        RIG_TRY(ctx.sleep_until(std::min(end, ctx.now() + poll)));
+    std::vector<Sample> samples{{ctx.now(), *mx}};
+    double worst = *mx;
+    for (Cadence cadence(ctx, poll); ctx.now() < end;) {
+        RIG_TRY(cadence.wait(end));
+        mx = largest();
+        if (!mx) return mx.status();
+        worst = std::max(worst, *mx);
+        samples.push_back({ctx.now(), *mx});
     }
     ctx.add(p.s("name"), worst, Unit::ampere, p.limit("limit"), p.q("reference_uncertainty"), t0, std::move(samples));
     return Status::ok();

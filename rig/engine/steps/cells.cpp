@@ -92,12 +92,19 @@ Status set_cells(StepContext& ctx) {
 }
 
 // Reads the DUT every `period` until `count` consecutive readings agree within `band` and
-// (match) sit within `tol` of the setpoints; returns whether that happened by `until`.
-Result<bool> settle_dut(StepContext& ctx, const std::vector<int>& pins, double band, double tol, bool match,
-                        int need, Duration period, const std::string& balancing, TimePoint until) {
+// (match) sit within `tol` of the setpoints; says whether that happened by `until`, and
+// what the last reading was (a measurement at this instant can use it: reading again would
+// see the same DUT measurement).
+struct Settled {
+    bool settled{false};
+    drivers::DutStatus last;
+};
+Result<Settled> settle_dut(StepContext& ctx, const std::vector<int>& pins, double band, double tol, bool match,
+                           int need, Duration period, const std::string& balancing, TimePoint until) {
     auto& b = ctx.bench;
     std::optional<drivers::DutStatus> prev;
     int stable = 0;
+    Cadence cadence(ctx, period);
     for (;;) {
         auto r = read_dut(ctx);
         if (!r) return r.status();
@@ -115,10 +122,9 @@ Result<bool> settle_dut(StepContext& ctx, const std::vector<int>& pins, double b
         if (balancing == "idle") ok = ok && !r->balancing();
         if (balancing == "active") ok = ok && r->balancing();
         stable = ok ? stable + 1 : 0;
-        prev = *r;
-        if (stable >= need) return true;
-        if (ctx.now() + period > until) return false;
-        RIG_TRY(ctx.sleep_for(period));
+        if (stable >= need || cadence.next() > until) return Settled{stable >= need, std::move(*r)};
+        prev = std::move(*r);
+        RIG_TRY(cadence.wait());
     }
 }
 
@@ -131,7 +137,7 @@ Status settle(StepContext& ctx) {
     if (!ok) return ok.status();
     // Not settling is not a verdict on its own: the measurements that follow judge the DUT.
     auto& m = ctx.note("settle_time", std::chrono::duration<double>(ctx.now() - t0).count(), Unit::second, t0);
-    if (!*ok) m.message = "DUT readings did not settle within the step's timeout";
+    if (!ok->settled) m.message = "DUT readings did not settle within the step's timeout";
     return Status::ok();
 }
 
@@ -144,6 +150,7 @@ Status cell_accuracy(StepContext& ctx) {
     std::vector<int> ch;
     for (int pin : pins) ch.push_back(b.channel_of_pin(pin));
     TimePoint t_set = ctx.now();
+    std::optional<drivers::DutStatus> settled;  // the DUT's reading right now, if settling took one
     if (p.has("voltage")) {
         // Sets the point itself, then waits for the DUT to show it (so one for_each step
         // is one accuracy point). Pin 1 is kept at or above `pin1_min`: below its
@@ -157,7 +164,8 @@ Status cell_accuracy(StepContext& ctx) {
                              "any", ctx.now() + dur(p.seconds("settle_timeout")));
         if (!ok) return ok.status();
         auto& m = ctx.note("settle_time", std::chrono::duration<double>(ctx.now() - t_set).count(), Unit::second, t_set);
-        if (!*ok) m.message = "DUT readings did not settle; judged as they are";
+        if (!ok->settled) m.message = "DUT readings did not settle; judged as they are";
+        settled = std::move(ok->last);
     }
     int reads = static_cast<int>(std::max<std::int64_t>(1, p.i("reads")));
     // Expanded (k=2) uncertainty: the reference's, and the DUT's 1 mV quantisation as a
@@ -167,11 +175,12 @@ Status cell_accuracy(StepContext& ctx) {
     double U = 2.0 * std::sqrt(u_ref * u_ref + u_q * u_q);
     TimePoint t0 = ctx.now();
     std::vector<std::vector<Sample>> errs(pins.size());
+    Cadence cadence(ctx, dur(p.seconds("period")));
     for (int n = 0; n < reads; ++n) {
-        if (n > 0) RIG_TRY(ctx.sleep_for(dur(p.seconds("period"))));
+        if (n > 0) RIG_TRY(cadence.wait());
         auto ref = cells->read_voltages(ch);
         if (!ref) return ref.status();
-        auto dut = read_dut(ctx);
+        auto dut = n == 0 && settled ? Result<drivers::DutStatus>(*settled) : read_dut(ctx);
         if (!dut) return dut.status();
         TimePoint t = ctx.now();
         for (size_t i = 0; i < pins.size(); ++i) {

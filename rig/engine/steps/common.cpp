@@ -13,13 +13,14 @@ Duration dur(Seconds s) { return std::chrono::duration_cast<Duration>(s); }
 
 bool is_dut_silence(const Status& s) { return s.code() == Code::timeout; }
 
-Result<drivers::DutStatus> read_dut(StepContext& ctx) {
+Result<drivers::DutStatus> read_dut(StepContext& ctx, DutRead how) {
     auto* dut = ctx.bench.dut();
     if (!dut) return Status(Code::not_supported, "socket " + ctx.bench.socket().name + " has no DUT link");
     TimePoint t0 = ctx.now();
+    auto read = [&] { return how == DutRead::probe ? dut->probe() : dut->read_all(); };
     Result<drivers::DutStatus> r = Status(Code::timeout, "");
     if (ctx.clock.is_virtual()) {
-        r = dut->read_all();
+        r = read();
     } else {
         // A silent DUT blocks this thread for the link's timeout x attempts; keep the
         // emulator's watchdog fed meanwhile (its own lock serialises the two threads).
@@ -34,32 +35,39 @@ Result<drivers::DutStatus> read_dut(StepContext& ctx) {
                 lock.lock();
             }
         });
-        r = dut->read_all();
+        r = read();
         {
             std::lock_guard lock(m);
             done = true;
         }
         cv.notify_all();
     }
-    if (!r && is_dut_silence(r.status())) {
-        // The link waited its timeout for every attempt; in virtual time that wait took no
-        // physics time, so give it to the clock (a no-op in real time: it has passed).
-        const auto& spec = dut->spec();
-        auto waited = spec.timeout * (spec.retries + 1);
-        auto st = ctx.sleep_until(t0 + waited);
-        if (!st) return st;
-    }
+    // Every unanswered request costs the PROTOCOL's reply time on a real line, whatever this
+    // wire waited (in virtual time the twin answers at once, so the bench gives its links a
+    // short wire timeout): give it to the clock, so physics keeps pace and virtual time
+    // costs what real time would. A no-op in real time when the wire waited that long.
+    int unanswered = 0;
+    if (r) unanswered = r->attempts - 1;
+    else if (is_dut_silence(r.status())) unanswered = how == DutRead::probe ? 1 : dut->read_attempts();
+    if (unanswered > 0) RIG_TRY(ctx.sleep_until(t0 + dut->protocol_timeout() * unanswered));
     return r;
+}
+
+Status Cadence::wait(TimePoint until) {
+    RIG_TRY(ctx_.sleep_until(std::min(until, next())));
+    started_ = ctx_.now();
+    return Status::ok();
 }
 
 Result<std::optional<drivers::DutStatus>> wait_dut_answers(StepContext& ctx, TimePoint until, Duration poll,
                                                           int max_silent) {
+    Cadence cadence(ctx, poll);
     for (int silent = 1;; ++silent) {
         auto r = read_dut(ctx);
         if (r) return std::optional<drivers::DutStatus>(*r);
         if (!is_dut_silence(r.status())) return r.status();
         if (ctx.now() >= until || (max_silent > 0 && silent >= max_silent)) return std::optional<drivers::DutStatus>();
-        RIG_TRY(ctx.sleep_until(std::min(until, ctx.now() + poll)));
+        RIG_TRY(cadence.wait(until));
     }
 }
 

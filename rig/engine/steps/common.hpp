@@ -1,5 +1,5 @@
 // Helpers the step kinds share: reading the DUT and the bench in the ways plans need
-// (a DUT read that failed by silence still costs the link's timeout of physics time, so
+// (a DUT read that failed by silence still costs the protocol's reply time of physics time, so
 // virtual and real runs see the same DUT behaviour), and the step families' entry points
 // for the registry (registry.cpp).
 #pragma once
@@ -13,10 +13,30 @@
 namespace rig::engine::steps {
 
 // One read-all. A silent or garbled DUT (timeout, bad_reply) is returned as the Status; the
-// clock is moved on by what the link waited, so physics keeps pace in virtual time.
-Result<drivers::DutStatus> read_dut(StepContext& ctx);
+// clock is moved on by the protocol's reply time for every unanswered request, so virtual
+// time costs what a real DUT line would. `probe`: one request, no retry, for proving
+// silence (a shut-down DUT).
+enum class DutRead : unsigned char { read_all, probe };
+Result<drivers::DutStatus> read_dut(StepContext& ctx, DutRead how = DutRead::read_all);
 // True for statuses that mean "the DUT did not answer" rather than "the rig is broken".
 bool is_dut_silence(const Status& s);
+
+// A polling cadence anchored to when each poll STARTS, not to when its I/O ended, so the
+// time a read takes (a JK read-all: ~85 ms at 9600 baud) overlaps the wait instead of
+// adding to it. Made just before the first poll; wait() sleeps until one period after the
+// current poll began (or `until`, if sooner; at once if that has passed), and the next poll
+// starts then. In virtual time I/O takes no time: exactly `period` after the read.
+class Cadence {
+public:
+    Cadence(StepContext& ctx, Duration period) : ctx_(ctx), period_(period), started_(ctx.now()) {}
+    Status wait(TimePoint until = TimePoint::max());
+    TimePoint next() const { return started_ + period_; }  // when the next poll would start
+
+private:
+    StepContext& ctx_;
+    Duration period_;
+    TimePoint started_;
+};
 
 // Polls read-all every `poll` until the DUT answers, `until`, or `max_silent` unanswered
 // read-alls in a row (0: no limit). nullopt: it never answered.

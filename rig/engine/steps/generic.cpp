@@ -139,10 +139,12 @@ Status generic_wait(StepContext& ctx) {
         return ctx.sleep_for(dur(p.seconds("duration")));
     }
     Duration poll = dur(p.seconds("poll"));
+    Cadence cadence(ctx, poll);
     for (;;) {
         bool met = false;
         if (until == "dut_answers" || until == "dut_silent") {
-            auto r = read_dut(ctx);
+            // Silence needs one unanswered request, not the retries meant for noisy lines.
+            auto r = read_dut(ctx, until == "dut_silent" ? DutRead::probe : DutRead::read_all);
             if (!r && !is_dut_silence(r.status())) return r.status();
             met = (until == "dut_answers") == static_cast<bool>(r);
         } else {
@@ -155,7 +157,7 @@ Status generic_wait(StepContext& ctx) {
             return Status::ok();
         }
         if (ctx.past_deadline()) break;
-        RIG_TRY(ctx.sleep_until(std::min(ctx.deadline, ctx.now() + poll)));
+        RIG_TRY(cadence.wait(ctx.deadline));
     }
     auto& m = ctx.add(until, 0.0, Unit::none, Limit::at_least(1.0, Unit::none), 0.0, t0);
     m.message = "the DUT did not reach '" + until + "' within the step's timeout";
@@ -184,8 +186,9 @@ Status generic_measure(StepContext& ctx) {
     int n = static_cast<int>(std::max<std::int64_t>(1, p.i("samples")));
     TimePoint t0 = ctx.now();
     std::vector<Sample> s;
+    Cadence cadence(ctx, dur(p.seconds("interval")));
     for (int k = 0; k < n; ++k) {
-        if (k > 0) RIG_TRY(ctx.sleep_for(dur(p.seconds("interval"))));
+        if (k > 0) RIG_TRY(cadence.wait());
         auto v = read_source(ctx, src, static_cast<int>(p.i("pin")));
         if (!v) return v.status();
         s.push_back({ctx.now(), *v});

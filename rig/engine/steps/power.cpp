@@ -24,12 +24,13 @@ Status power_up(StepContext& ctx) {
     // First the cheap sign of life (B+ current), then the DUT's own answer: a read-all
     // sent before the DUT is up costs a whole reply timeout.
     bool drawing = false;
+    Cadence cadence(ctx, dur(p.seconds("poll")));
     for (;;) {
         auto a = supply_current_A(ctx);
         if (!a) return a.status();
         drawing = *a >= p.q("on_current");
         if (drawing || ctx.now() >= ctx.deadline) break;
-        RIG_TRY(ctx.sleep_until(std::min(ctx.deadline, ctx.now() + dur(p.seconds("poll")))));
+        RIG_TRY(cadence.wait(ctx.deadline));
     }
     if (!drawing) {
         auto& m = ctx.add("dut_answers", 0.0, Unit::none, Limit::at_least(1.0, Unit::none), 0.0, t0);

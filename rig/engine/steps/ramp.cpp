@@ -34,12 +34,17 @@ Status ramp_until(StepContext& ctx) {
         return *a >= on_A;
     };
     // Polls the supply current until the DUT is in `want` or `until`; returns the state seen.
-    auto wait_state = [&](bool want, TimePoint until) -> Result<bool> {
+    // `moved`: the pin was just moved on from a level where the DUT was seen in the other
+    // state. The DUT reacts at its next measurement, so a poll at once could only see the
+    // state of the level before: the first poll is one `poll` later.
+    auto wait_state = [&](bool want, TimePoint until, bool moved = false) -> Result<bool> {
+        Cadence cadence(ctx, poll);
+        if (moved) RIG_TRY(cadence.wait(until));
         for (;;) {
             auto on = is_on();
             if (!on) return on;
             if (*on == want || ctx.now() >= until) return *on;
-            RIG_TRY(ctx.sleep_until(std::min(until, ctx.now() + poll)));
+            RIG_TRY(cadence.wait(until));
         }
     };
     auto fail = [&](const std::string& why) {
@@ -88,7 +93,7 @@ Status ramp_until(StepContext& ctx) {
             double next = std::round((v + dir * levels[li]) * 1e6) / 1e6;
             if (down ? next < to - 1e-9 : next > to + 1e-9) break;
             RIG_TRY(set_pin(next));
-            auto seen = wait_state(!down, ctx.now() + dwell);
+            auto seen = wait_state(!down, ctx.now() + dwell, true);
             if (!seen) return seen.status();
             if (*seen == !down) {
                 found = true;
@@ -124,7 +129,9 @@ Status ramp_until(StepContext& ctx) {
     std::string comms_note;
     if (p.b("confirm_comms")) {
         if (down) {
-            auto r = read_dut(ctx);
+            // Silence is the expected answer: one request proves it (retries are for noisy
+            // lines, and each would cost another reply time).
+            auto r = read_dut(ctx, DutRead::probe);
             if (r) return fail("supply current fell at " + format_quantity(event_at, Unit::volt) + " but the DUT still answers");
             if (!is_dut_silence(r.status())) return r.status();
         } else {

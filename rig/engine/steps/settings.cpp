@@ -35,11 +35,14 @@ Status write_setting(StepContext& ctx) {
     auto* dut = ctx.bench.dut();
     if (!dut) return Status(Code::not_supported, "socket has no DUT link");
     TimePoint t0 = ctx.now();
-    auto old = read_dut(ctx);
-    if (!old) return old.status();
-    int old_v = setting_from_status(s, *old);
     bool refuse = p.s("expect") == "refused";
-    int expect = refuse ? old_v : *value;
+    int expect = *value;
+    if (refuse) {
+        // A refused write must leave, and echo, what the DUT held before it.
+        auto old = read_dut(ctx);
+        if (!old) return old.status();
+        expect = setting_from_status(s, *old);
+    }
     auto echo = dut->write_setting(s, *value);
     if (!echo) return echo.status();
     const std::string name(drivers::to_string(s));
@@ -49,7 +52,7 @@ Status write_setting(StepContext& ctx) {
         me.message += refuse ? " (an out-of-range write must echo the old value)" : " (the DUT did not take the value)";
     // The DUT applies settings at its next measurement: read back until it shows, or the timeout.
     TimePoint until = ctx.now() + dur(p.seconds("readback_timeout"));
-    for (;;) {
+    for (Cadence cadence(ctx, dur(p.seconds("poll")));;) {
         auto r = read_dut(ctx);
         if (!r) return r.status();
         int got = setting_from_status(s, *r);
@@ -57,7 +60,7 @@ Status write_setting(StepContext& ctx) {
             ctx.add(name + ".read_back", setting_to_si(s, got), u, exact(s, expect), 0.0, t0);
             break;
         }
-        RIG_TRY(ctx.sleep_for(dur(p.seconds("poll"))));
+        RIG_TRY(cadence.wait());
     }
     return Status::ok();
 }

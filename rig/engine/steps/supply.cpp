@@ -15,12 +15,12 @@ Status supply_power(StepContext& ctx) {
         TimePoint t0 = ctx.now();
         TimePoint until = ctx.now() + dur(p.seconds("balance_timeout"));
         bool balancing = false;
-        for (;;) {
+        for (Cadence cadence(ctx, poll);;) {
             auto r = read_dut(ctx);
             if (!r) return r.status();
             balancing = r->balancing();
             if (balancing || ctx.now() >= until) break;
-            RIG_TRY(ctx.sleep_for(poll));
+            RIG_TRY(cadence.wait());
         }
         auto& m = ctx.note("balancing", balancing ? 1.0 : 0.0, Unit::none, t0);
         if (!balancing) m.message = "the DUT was not balancing while its supply power was measured";
@@ -34,8 +34,9 @@ Status supply_power(StepContext& ctx) {
         RIG_TRY(ctx.sleep_for(dur(p.seconds("settle"))));
         std::vector<Sample> s;
         double u_sum = 0.0;
+        Cadence cadence(ctx, poll);
         for (int n = 0; n < samples_n; ++n) {
-            if (n > 0) RIG_TRY(ctx.sleep_for(poll));
+            if (n > 0) RIG_TRY(cadence.wait());
             double u = 0.0;
             auto a = supply_current_A(ctx, &u);
             if (!a) return a.status();
