@@ -136,7 +136,9 @@ void Endpoint::on_bytes(Session& s, std::string_view bytes) {
 
 void Endpoint::handle(Session& s, const std::string& request) {
     auto log = rig::log::get("sim");
-    log->debug("{} rx {}", id_, frame_text(request));
+    // Frames are formatted only when someone reads them: a virtual EOL unit is ~600 frames.
+    const bool trace_frames = log->should_log(spdlog::level::debug);
+    if (trace_frames) log->debug("{} rx {}", id_, frame_text(request));
     if (faults_.no_reply) {
         log->debug("{}: fault no_reply: request dropped", id_);
         return;
@@ -155,7 +157,7 @@ void Endpoint::handle(Session& s, const std::string& request) {
         hold += busy;
         if (pty_) hold += wire_time(request.size() + reply.size(), pty_->baud());
     }
-    log->debug("{} tx {}", id_, frame_text(reply));
+    if (trace_frames) log->debug("{} tx {}", id_, frame_text(reply));
     s.stream->send(std::move(reply), hold);
 }
 

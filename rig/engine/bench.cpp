@@ -1,5 +1,7 @@
 #include "rig/engine/bench.hpp"
 
+#include <condition_variable>
+#include <mutex>
 #include <set>
 
 #include "drivers/factory.hpp"
@@ -227,6 +229,20 @@ Status Bench::keepalive_if_due(TimePoint now, Duration every) {
     last_keepalive_ = now;
     return keepalive();
 }
+
+KeepAlive::KeepAlive(Bench& bench)
+    : thread_([&bench](std::stop_token st) {
+          std::mutex m;
+          std::condition_variable_any cv;
+          std::unique_lock lock(m);
+          // A failed feed is not this thread's to report: the sequencer's next call to the
+          // emulator fails the same way and becomes the step's ERROR.
+          for (;;) {
+              cv.wait_for(lock, st, std::chrono::milliseconds(500), [] { return false; });
+              if (st.stop_requested()) return;
+              (void)bench.keepalive();
+          }
+      }) {}
 
 std::vector<reports::InstrumentRecord> Bench::instrument_records() const {
     std::vector<reports::InstrumentRecord> out;

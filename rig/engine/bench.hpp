@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "drivers/dut_link.hpp"
@@ -125,6 +126,22 @@ private:
     std::map<int, double> setpoints_V_;  // by pin
     bool outputs_on_{false};
     TimePoint last_keepalive_{};
+};
+
+// Real time only: feeds the bench's emulator watchdog (Bench::keepalive) every 500 ms from
+// a thread of its own, for as long as it lives. Sleeps feed it too, but a stretch of DUT-
+// only I/O without a sleep (a silent DUT's timeouts, the firmware plan's writes and
+// read-backs at 9600 baud) outlasts a 2 s watchdog, and the emulator would switch the DUT
+// off mid-run. Virtual time needs none and must not have one: there the watchdog follows
+// the virtual clock, which moves only in sleeps, and emulator reads at moments set by
+// thread timing would make readings depend on scheduling. Start it after connecting (the
+// instrument's own lock serialises its requests with the sequencer's).
+class KeepAlive {
+public:
+    explicit KeepAlive(Bench& bench);
+
+private:
+    std::jthread thread_;
 };
 
 }  // namespace rig::engine

@@ -1,5 +1,7 @@
 #include "rig/engine/sequencer.hpp"
 
+#include <optional>
+
 #include "rig/core/log.hpp"
 #include "rig/engine/step_kind.hpp"
 
@@ -237,6 +239,8 @@ RunOutcome Sequencer::run(const Plan& plan, const reports::RunInfo& info, std::s
         if (!dut->identity().model.empty()) header.dut_identity = dut->identity().model;
         if (!dut->identity().firmware.empty()) header.dut_firmware = dut->identity().firmware;
     }
+    std::optional<KeepAlive> keepalive;
+    if (connected && !clock_.is_virtual()) keepalive.emplace(bench_);
     r.sink_status = sink_.begin(header);
     if (!r.sink_status) r.sink_status = r.sink_status.with_context("record sink");
     StopPolicy policy = options.stop_policy.value_or(plan.stop_policy);

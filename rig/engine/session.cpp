@@ -1,8 +1,5 @@
 #include "rig/engine/session.hpp"
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -37,35 +34,6 @@ std::string hash_of(const std::string& path) {
     auto h = reports::sha256_file(path);
     return h ? *h : std::string();
 }
-
-// Real time only: feeds the cell emulator's communication watchdog every 500 ms for the
-// whole run, once `arm()` says the bench is connected. Sleeps feed it too, but a stretch of
-// DUT-only I/O without a sleep (the firmware plan's writes and read-backs at 9600 baud)
-// outlasts a 2 s watchdog, and the emulator then switches the DUT off mid-run. Virtual
-// time needs none: there the watchdog follows the virtual clock, which moves only in sleeps
-// (and extra emulator reads at moments set by thread timing would make readings depend on
-// scheduling).
-class WatchdogFeeder {
-public:
-    explicit WatchdogFeeder(Bench& bench)
-        : thread_([this, &bench](std::stop_token st) {
-              std::mutex m;
-              std::condition_variable_any cv;
-              std::unique_lock lock(m);
-              for (;;) {
-                  cv.wait_for(lock, st, std::chrono::milliseconds(500), [] { return false; });
-                  if (st.stop_requested()) return;
-                  // A failed feed is not this thread's to report: the sequencer's next call
-                  // to the emulator fails the same way and becomes the step's ERROR.
-                  if (armed_.load(std::memory_order_acquire)) (void)bench.keepalive();
-              }
-          }) {}
-    void arm() { armed_.store(true, std::memory_order_release); }
-
-private:
-    std::atomic<bool> armed_{false};
-    std::jthread thread_;  // last: stopped and joined before armed_ goes
-};
 
 }  // namespace
 
@@ -125,19 +93,8 @@ UnitResult run_unit(const Fixture& fixture, const Plan& plan, Bench& bench, Cloc
         else fan.add_sink("results store " + o.db_file.string(), std::make_unique<FailedSink>(store.status()));
     }
     if (o.extra_sink) fan.add_sink("extra", *o.extra_sink);
-    RunOptions run = o.run;
-    std::optional<WatchdogFeeder> feeder;
-    if (!clock.is_virtual()) {
-        // Armed from the first step report: by then the sequencer has connected the bench,
-        // so the feeder never races a connect.
-        feeder.emplace(bench);
-        run.on_step = [&feeder, outer = o.run.on_step](const StepOutcome& s, size_t index, size_t total) {
-            feeder->arm();
-            if (outer) outer(s, index, total);
-        };
-    }
     Sequencer seq(bench, clock, fan);
-    res.outcome = seq.run(plan, make_run_info(fixture, plan, bench, clock, o, res.run_id), stop, run);
+    res.outcome = seq.run(plan, make_run_info(fixture, plan, bench, clock, o, res.run_id), stop, o.run);
     return res;
 }
 

@@ -85,7 +85,8 @@ protected:
             if (model_.corrupt_reply()) out.back().dlc = 2;
         }
         if (model_.drop_reply()) return {};
-        for (auto& o : out) logger()->debug("{}: CAN rx {} tx {}", spec_.id, drivers::to_string(f), drivers::to_string(o));
+        if (logger()->should_log(spdlog::level::debug))
+            for (auto& o : out) logger()->debug("{}: CAN rx {} tx {}", spec_.id, drivers::to_string(f), drivers::to_string(o));
         return out;
     }
 
@@ -160,8 +161,9 @@ private:
         auto hold = extra_delay();
         if (real_time()) hold += wire_time(reply.size(), pty_->baud());
         std::string out(reinterpret_cast<const char*>(reply.data()), reply.size());
-        logger()->debug("{}: rx {} tx {}", spec_.id, sim::hex(std::string_view(
-            reinterpret_cast<const char*>(jk::rs485::encode_request(r).data()), jk::rs485::kRequestSize)), sim::hex(out));
+        if (logger()->should_log(spdlog::level::debug))
+            logger()->debug("{}: rx {} tx {}", spec_.id, sim::hex(std::string_view(
+                reinterpret_cast<const char*>(jk::rs485::encode_request(r).data()), jk::rs485::kRequestSize)), sim::hex(out));
         pty_->stream().send(std::move(out), hold);
     }
 

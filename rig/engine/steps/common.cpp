@@ -1,11 +1,7 @@
 #include "rig/engine/steps/common.hpp"
 
 #include <charconv>
-#include <atomic>
 #include <cmath>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 namespace rig::engine::steps {
 
@@ -18,30 +14,7 @@ Result<drivers::DutStatus> read_dut(StepContext& ctx, DutRead how) {
     if (!dut) return Status(Code::not_supported, "socket " + ctx.bench.socket().name + " has no DUT link");
     TimePoint t0 = ctx.now();
     auto read = [&] { return how == DutRead::probe ? dut->probe() : dut->read_all(); };
-    Result<drivers::DutStatus> r = Status(Code::timeout, "");
-    if (ctx.clock.is_virtual()) {
-        r = read();
-    } else {
-        // A silent DUT blocks this thread for the link's timeout x attempts; keep the
-        // emulator's watchdog fed meanwhile (its own lock serialises the two threads).
-        std::atomic<bool> done{false};
-        std::mutex m;
-        std::condition_variable cv;
-        std::jthread keep([&] {
-            std::unique_lock lock(m);
-            while (!cv.wait_for(lock, std::chrono::milliseconds(500), [&] { return done.load(); })) {
-                lock.unlock();
-                (void)ctx.bench.keepalive();
-                lock.lock();
-            }
-        });
-        r = read();
-        {
-            std::lock_guard lock(m);
-            done = true;
-        }
-        cv.notify_all();
-    }
+    Result<drivers::DutStatus> r = read();  // real time: KeepAlive feeds the watchdog meanwhile
     // Every unanswered request costs the PROTOCOL's reply time on a real line, whatever this
     // wire waited (in virtual time the twin answers at once, so the bench gives its links a
     // short wire timeout): give it to the clock, so physics keeps pace and virtual time
