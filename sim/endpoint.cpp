@@ -47,7 +47,7 @@ Result<std::unique_ptr<Endpoint>> Endpoint::open(Reactor& reactor, const std::st
 std::string Endpoint::resolved() const { return conn_.str(); }
 
 std::string Endpoint::frame_text(std::string_view f) const {
-    return protocol_.binary() ? hex(f) : printable(f);
+    return protocol_.binary() ? hex_bytes(f, kAllBytes) : printable(f);
 }
 
 void Endpoint::attach(std::unique_ptr<Stream> owned, Stream* stream) {

@@ -163,17 +163,6 @@ void Stream::on_events(unsigned events) {
     }
 }
 
-std::string hex(std::string_view bytes) {
-    static const char* digits = "0123456789ABCDEF";
-    std::string s;
-    s.reserve(bytes.size() * 3);
-    for (unsigned char c : bytes) {
-        if (!s.empty()) s += ' ';
-        s += digits[c >> 4];
-        s += digits[c & 15];
-    }
-    return s;
-}
 
 std::string printable(std::string_view text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "rig/core/hex.hpp"
 #include "sim/reactor.hpp"
 
 namespace rig::sim {
@@ -96,8 +97,6 @@ private:
     std::shared_ptr<bool> alive_;
 };
 
-// "01 05 00 00 FF 00" for logs; binary frames are logged in hex, text lines as text.
-std::string hex(std::string_view bytes);
 // A text line for logs: printable as is, the rest as \xNN; trailing newline removed.
 std::string printable(std::string_view text);
 

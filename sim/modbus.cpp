@@ -142,7 +142,7 @@ std::optional<std::string> ModbusTcpFraming::take_request(std::string& in) {
     auto len = be16(in, 4);
     if (be16(in, 2) != 0 || len < 2 || len > 254) {
         // Not Modbus TCP: a real server would drop the connection; we drop the bytes.
-        rig::log::get("sim")->warn("modbus-tcp: bad MBAP header {}, input discarded", hex(in.substr(0, 7)));
+        rig::log::get("sim")->warn("modbus-tcp: bad MBAP header {}, input discarded", hex_bytes(in.substr(0, 7)));
         in.clear();
         return std::nullopt;
     }
@@ -199,7 +199,7 @@ std::string ModbusRtuFraming::answer(const std::string& req) {
     auto got = static_cast<std::uint16_t>(static_cast<unsigned char>(req[req.size() - 2]) |
                                           (static_cast<unsigned char>(req[req.size() - 1]) << 8));
     if (crc16(body) != got) {
-        log->debug("modbus-rtu: bad CRC in {}, ignored", hex(req));
+        log->debug("modbus-rtu: bad CRC in {}, ignored", hex_bytes(req, kAllBytes));
         return {};
     }
     auto addr = static_cast<unsigned char>(req[0]);

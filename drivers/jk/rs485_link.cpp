@@ -36,7 +36,7 @@ private:
         if (!d) return d.status();
         if (d->address != address())
             return Status(Code::bad_reply,
-                          fmt::format("answer from address {} (asked {}): {}", d->address, address(), jk::hex(*b)));
+                          fmt::format("answer from address {} (asked {}): {}", d->address, address(), hex_bytes(*b)));
         return d->status;
     }
 
@@ -55,7 +55,7 @@ private:
         if (!d) return d.status();
         if (d->command != cmd || d->address != address())
             return Status(Code::bad_reply, fmt::format("answer to {:02X} from address {} (asked {:02X} of {}): {}",
-                                                       d->command, d->address, cmd, address(), jk::hex(*b)));
+                                                       d->command, d->address, cmd, address(), hex_bytes(*b)));
         return static_cast<int>(d->value);
     }
 

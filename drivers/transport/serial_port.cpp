@@ -1,4 +1,5 @@
 #include "drivers/transport/serial_port.hpp"
+#include "rig/core/hex.hpp"
 #include "rig/core/serial_speed.hpp"
 
 #include <fcntl.h>
@@ -30,17 +31,6 @@ int ms_left(steady_clock::time_point deadline) {
 long long to_ms(Duration d) { return duration_cast<milliseconds>(d).count(); }
 
 }  // namespace
-
-std::string hex_bytes(std::span<const std::uint8_t> bytes, std::size_t max) {
-    std::string s;
-    std::size_t n = std::min(bytes.size(), max);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (i) s += ' ';
-        s += fmt::format("{:02X}", bytes[i]);
-    }
-    if (bytes.size() > max) s += fmt::format(" ... ({} bytes)", bytes.size());
-    return s;
-}
 
 Status SerialPort::error(Code code, const std::string& what) const {
     return Status(code, device_ + ": " + what);

@@ -59,7 +59,5 @@ private:
     std::vector<std::uint8_t> pending_;  // read past a line terminator
 };
 
-// "EB 90 01 FF" (at most `max` bytes, then "... (N bytes)"): for error messages.
-std::string hex_bytes(std::span<const std::uint8_t> bytes, std::size_t max = 80);
 
 }  // namespace rig::drivers

@@ -16,6 +16,7 @@
 #include "drivers/jk/codec/can.hpp"
 #include "drivers/jk/codec/rs485.hpp"
 #include "drivers/jk/codec/slcan.hpp"
+#include "rig/core/hex.hpp"
 #include "rig/core/log.hpp"
 #include "sim/io.hpp"
 #include "sim/pty.hpp"
@@ -162,8 +163,8 @@ private:
         if (real_time()) hold += wire_time(reply.size(), pty_->baud());
         std::string out(reinterpret_cast<const char*>(reply.data()), reply.size());
         if (logger()->should_log(spdlog::level::debug))
-            logger()->debug("{}: rx {} tx {}", spec_.id, sim::hex(std::string_view(
-                reinterpret_cast<const char*>(jk::rs485::encode_request(r).data()), jk::rs485::kRequestSize)), sim::hex(out));
+            logger()->debug("{}: rx {} tx {}", spec_.id, hex_bytes(jk::rs485::encode_request(r), kAllBytes),
+                            hex_bytes(out, kAllBytes));
         pty_->stream().send(std::move(out), hold);
     }
 

@@ -20,7 +20,7 @@ void put16(std::uint8_t* b, std::size_t at, std::uint16_t v) {
 }
 
 Status bad(const std::string& what, Bytes bytes) {
-    return Status(Code::bad_reply, what + ": " + hex(bytes));
+    return Status(Code::bad_reply, what + ": " + hex_bytes(bytes));
 }
 
 // Offsets of the read-all answer (protocols.md §1 table).

@@ -31,17 +31,6 @@ ValueRange accepted_range(Command write) {
     return {0, 0};
 }
 
-std::string hex(std::span<const std::uint8_t> bytes, std::size_t max) {
-    std::string s;
-    std::size_t n = std::min(bytes.size(), max);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (i) s += ' ';
-        s += fmt::format("{:02X}", bytes[i]);
-    }
-    if (bytes.size() > max) s += fmt::format(" ... ({} bytes)", bytes.size());
-    return s;
-}
-
 std::uint8_t sum8(std::span<const std::uint8_t> bytes) {
     unsigned s = 0;
     for (auto b : bytes) s += b;

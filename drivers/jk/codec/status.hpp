@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "rig/core/hex.hpp"
 #include "rig/core/status.hpp"
 
 namespace rig::jk {
@@ -58,8 +59,6 @@ struct BalancerStatus {
     bool operator==(const BalancerStatus&) const = default;
 };
 
-// "EB 90 01 FF": bytes as text for error messages (at most `max` bytes quoted).
-std::string hex(std::span<const std::uint8_t> bytes, std::size_t max = 80);
 // Sum of the bytes modulo 256: the JK checksum.
 std::uint8_t sum8(std::span<const std::uint8_t> bytes);
 
