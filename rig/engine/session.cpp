@@ -57,11 +57,8 @@ reports::RunInfo make_run_info(const Fixture& fixture, const Plan& plan, const B
     info.plan_file = plan.file;
     info.plan_sha256 = hash_of(plan.file);
     info.dut_model = plan.dut_model;
-    if (auto* dut = bench.dut()) {
-        info.dut_identity = dut->identity().model.empty() ? dut->spec().model : dut->identity().model;
-        info.dut_firmware = dut->identity().firmware;
-    }
-    info.instruments = bench.instrument_records();
+    // The DUT's and the instruments' identities: Sequencer::run adds them once connected.
+    if (auto* dut = bench.dut()) info.dut_identity = dut->spec().model;
     info.clock = clock.is_virtual() ? "virtual" : "real";
     info.seed = o.seed;
     info.sim_settings = o.sim_settings;

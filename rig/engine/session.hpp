@@ -58,7 +58,8 @@ struct UnitResult {
     RunOutcome outcome;
 };
 
-// Builds the record header for a run of `plan` on `bench`.
+// Builds the record header for a run of `plan` on `bench` (identities are the sequencer's
+// to add: they are read at connect).
 reports::RunInfo make_run_info(const Fixture& fixture, const Plan& plan, const Bench& bench, const Clock& clock,
                                const UnitOptions& options, const std::string& run_id);
 

@@ -592,14 +592,23 @@ TEST(ReportsEndToEnd, a_real_run_leaves_record_junit_csv_and_html_that_independe
     EXPECT_EQ(rec->verdict, Verdict::fail);
     EXPECT_GT(rec->measurements.size(), 100u);
     EXPECT_EQ(count_of(*rec, Verdict::fail), 3u);
-    // Every instrument of the fixture, with its model and address. (Manufacturer, serial and
-    // firmware as read at connect are not filled in yet: the engine builds the record header
-    // before the bench connects; see the reports helper's notes.)
-    ASSERT_FALSE(rec->info.instruments.empty());
+    // The fixture the operator gave (not the virtual bench's resolved copy), and every
+    // instrument with its model, address and the identity it gave at connect: the
+    // emulator, supply and meter have serials and firmware; the relay board and the JK link
+    // have no such registers / query, but their maker and model are known.
+    EXPECT_EQ(fs::path(rec->info.fixture_file), fs::path(kFixture));
+    EXPECT_EQ(rec->info.fixture_sha256.size(), 64u);
+    ASSERT_EQ(rec->info.instruments.size(), 5u);
     for (const auto& ins : rec->info.instruments) {
         EXPECT_FALSE(ins.kind.empty()) << ins.id;
         EXPECT_FALSE(ins.model.empty()) << ins.id;
         EXPECT_FALSE(ins.connection.empty()) << ins.id;
+        EXPECT_FALSE(ins.manufacturer.empty()) << ins.id;
+        if (ins.id == "emu" || ins.id == "psu" || ins.id == "dmm") {
+            EXPECT_FALSE(ins.serial.empty()) << ins.id;
+            EXPECT_FALSE(ins.firmware.empty()) << ins.id;
+            EXPECT_EQ(ins.calibration_due, "2027-12-31") << ins.id;
+        }
     }
 
     auto v = validate_records({r.dir / "record.json"});
