@@ -129,6 +129,18 @@ struct Runner {
         out.measurements.push_back(std::move(m));
     }
 
+    // An ERROR of the rig outside any step (connect, the final safe state), as a measurement
+    // so the record says what failed.
+    void emit_rig_error(std::string step, std::string name, const Status& why) {
+        Measurement m;
+        m.step = std::move(step);
+        m.name = std::move(name);
+        m.rule = plan.rule;
+        m.started = m.ended = clock.now();
+        m.set_error(why);
+        emit(std::move(m));
+    }
+
     void finish_step(StepOutcome so) {
         results.step_verdicts[so.id] = so.verdict;
         if (options.on_step) options.on_step(so, index, total);
@@ -262,13 +274,7 @@ RunOutcome Sequencer::run(const Plan& plan, const reports::RunInfo& info, std::s
 
     std::string stopped_why;
     if (!connected) {
-        Measurement m;
-        m.step = "connect";
-        m.name = "bench";
-        m.rule = plan.rule;
-        m.started = m.ended = clock_.now();
-        m.set_error(connected);
-        r.emit(std::move(m));
+        r.emit_rig_error("connect", "bench", connected);
         stopped_why = "not run: the bench could not be connected";
     }
     for (const Step* s : main) {
@@ -295,15 +301,7 @@ RunOutcome Sequencer::run(const Plan& plan, const reports::RunInfo& info, std::s
     for (auto& s : plan.cleanup) r.run_step(s, std::stop_token{});
 
     Status safe = bench_.safe();
-    if (!safe) {
-        Measurement m;
-        m.step = "safe_state";
-        m.name = "bench_safe";
-        m.rule = plan.rule;
-        m.started = m.ended = clock_.now();
-        m.set_error(safe);
-        r.emit(std::move(m));
-    }
+    if (!safe) r.emit_rig_error("safe_state", "bench_safe", safe);
     if (stop.stop_requested() && !r.aborted) {
         r.aborted = true;
         r.abort_reason = "aborted";
