@@ -92,7 +92,8 @@ private:
         std::fill(cmd_V_.begin(), cmd_V_.end(), 0.0);
         std::fill(cmd_out_.begin(), cmd_out_.end(), false);
         std::fill(cmd_open_.begin(), cmd_open_.end(), false);
-        watchdog_s_ = 0.0;
+        // The watchdog is the bench's setting, armed by the rig at connect, not the unit's:
+        // a new unit keeps it (it is off at start: watchdog_s_ starts at 0).
         feed_watchdog();
         drive();
     }

@@ -15,7 +15,8 @@
 // stuck_output: every channel's voltage, output and lead relay stay as they were when the
 // fault was set (writes and the watchdog are acknowledged; holding registers and coils read
 // back the command, voltage_read and current_read show the frozen channels).
-// Power-on (start, a new unit): 0 V, outputs off, leads closed, watchdog off.
+// Power-on (start, a new unit): 0 V, outputs off, leads closed; the watchdog is off at
+// start and a new unit keeps what the rig armed (it is the bench's setting).
 #pragma once
 
 #include <memory>

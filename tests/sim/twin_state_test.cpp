@@ -170,7 +170,7 @@ TEST(NewUnit, reset_puts_emulator_supply_meter_and_relays_in_their_power_on_stat
     for (auto c : coils) EXPECT_EQ(c, 0);
     ASSERT_EQ(modbus_read_bits(emu, 100, 24, coils), 24);
     for (auto c : coils) EXPECT_EQ(c, 0);
-    EXPECT_EQ(holding(emu, 10), 0) << "watchdog off";
+    EXPECT_EQ(holding(emu, 10), 60000) << "the rig armed the watchdog: a new unit keeps it";
     ASSERT_EQ(modbus_read_input_registers(emu, 100, 24, regs), 24);
     for (auto r : regs) EXPECT_EQ(r, 0);
 
