@@ -95,6 +95,15 @@ std::string cell_error_plot(const RunRecord& r) {
     return svg::render(c);
 }
 
+// A measurement's raw samples as one series against seconds since the run started.
+void add_samples_series(svg::Chart& c, const RunRecord& r, const Measurement& m) {
+    svg::Series s;
+    s.label = m.step + "/" + m.name;
+    s.colour = colour(c.series.size());
+    for (const auto& x : m.samples) s.points.emplace_back(seconds_since(r.info.started, x.t), x.value);
+    c.series.push_back(std::move(s));
+}
+
 // Plot (ii): balance current against run time, from the samples.
 std::string balance_plot(const RunRecord& r) {
     svg::Chart c;
@@ -103,11 +112,7 @@ std::string balance_plot(const RunRecord& r) {
     c.y_label = "current (A)";
     for (const auto& m : r.measurements) {
         if (!m.name.starts_with("balance_current") || m.samples.empty()) continue;
-        svg::Series s;
-        s.label = m.step + "/" + m.name;
-        s.colour = colour(c.series.size());
-        for (const auto& x : m.samples) s.points.emplace_back(seconds_since(r.info.started, x.t), x.value);
-        c.series.push_back(std::move(s));
+        add_samples_series(c, r, m);
         if (m.limit.low) c.y_rules.push_back({*m.limit.low, "low " + format_quantity(*m.limit.low, m.unit), "#2ca02c"});
     }
     if (c.series.empty()) return {};
@@ -125,11 +130,7 @@ std::string cell1_plot(const RunRecord& r) {
         bool shutdown = m.name.starts_with("shutdown_V"), power_on = m.name.starts_with("power_on_V");
         if (!(m.name.starts_with("cell1_voltage") || shutdown || power_on)) continue;
         if (m.samples.empty()) continue;
-        svg::Series s;
-        s.label = m.step + "/" + m.name;
-        s.colour = colour(c.series.size());
-        for (const auto& x : m.samples) s.points.emplace_back(seconds_since(r.info.started, x.t), x.value);
-        c.series.push_back(std::move(s));
+        add_samples_series(c, r, m);
         if ((shutdown || power_on) && m.has_value()) {
             const Sample* best = &m.samples.front();
             for (const auto& x : m.samples)

@@ -12,6 +12,7 @@
 #include "sim/dut/jk_twin.hpp"
 #include "sim/reactor.hpp"
 #include "sim/world.hpp"
+#include "socket_world.hpp"
 
 using namespace rig;
 using namespace rig::sim;
@@ -28,19 +29,8 @@ class LiveBench {
 public:
     LiveBench(const std::string& model_name, const std::string& connection, const Settings& settings,
               bool bplus_on = true) {
-        world_.channels.resize(24);
-        for (int k = 0; k < 24; ++k) {
-            world_.channels[static_cast<std::size_t>(k)].output = true;
-            world_.channels[static_cast<std::size_t>(k)].set_V = 3.300 + 0.010 * k;
-        }
-        world_.supply.set_V = 48.0;
-        world_.supply.output = bplus_on;
-        world_.dut_supply_A.resize(1);
-        SocketSpec socket;
-        socket.name = "A";
-        socket.cell_count = 24;
-        for (int k = 1; k <= 24; ++k) socket.wiring.push_back(k);
-        socket.dut_address = 1;
+        rig::testing::power_socket(world_, 3.300, 0.010, bplus_on);
+        SocketSpec socket = rig::testing::socket24(1);
         model_ = drivers::load_model(std::string(RIG_SOURCE_DIR) + "/drivers/models/" + model_name + ".toml");
         InstrumentSpec spec;
         spec.id = "jk";

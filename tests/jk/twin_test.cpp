@@ -10,6 +10,7 @@
 #include "sim/dut/jk_model.hpp"
 #include "sim/reactor.hpp"
 #include "sim/world.hpp"
+#include "socket_world.hpp"
 
 using namespace rig;
 using namespace rig::sim;
@@ -18,14 +19,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-SocketSpec socket24() {
-    SocketSpec s;
-    s.name = "A";
-    s.cell_count = 24;
-    for (int k = 1; k <= 24; ++k) s.wiring.push_back(k);
-    s.dut_address = 1;
-    return s;
-}
+using rig::testing::power_socket;
+using rig::testing::socket24;
 
 // One socket of a virtual bench: 24 emulator channels at 3.300 V, B+ at 48 V.
 struct Bench {
@@ -34,14 +29,7 @@ struct Bench {
     JkModel dut{socket24(), 0};
 
     explicit Bench(std::initializer_list<std::pair<const char*, const char*>> settings = {}, bool attach = true) {
-        world.channels.resize(24);
-        for (auto& c : world.channels) {
-            c.output = true;
-            c.set_V = 3.300;
-        }
-        world.supply.set_V = 48.0;
-        world.supply.output = true;
-        world.dut_supply_A.resize(1);
+        power_socket(world, 3.300);
         for (auto& [k, v] : settings) {
             auto st = dut.set(k, v);
             EXPECT_TRUE(st) << st.describe();

@@ -17,6 +17,7 @@
 #include "drivers/transport/can_bus.hpp"
 #include "sim/dut/jk_twin.hpp"
 #include "sim/reactor.hpp"
+#include "socket_world.hpp"
 
 using namespace rig;
 using namespace rig::sim;
@@ -32,19 +33,8 @@ std::string model_path() {
 class VcanBench : public ::testing::Test {
 protected:
     void SetUp() override {
-        world_.channels.resize(24);
-        for (int k = 0; k < 24; ++k) {
-            world_.channels[static_cast<std::size_t>(k)].output = true;
-            world_.channels[static_cast<std::size_t>(k)].set_V = 3.250 + 0.005 * k;
-        }
-        world_.supply.set_V = 48.0;
-        world_.supply.output = true;
-        world_.dut_supply_A.resize(1);
-        SocketSpec socket;
-        socket.name = "A";
-        socket.cell_count = 24;
-        for (int k = 1; k <= 24; ++k) socket.wiring.push_back(k);
-        socket.dut_address = 3;
+        rig::testing::power_socket(world_, 3.250, 0.005);
+        SocketSpec socket = rig::testing::socket24(3);
         model_ = drivers::load_model(model_path());
         spec_.id = "jk";
         spec_.kind = InstrumentKind::dut_link;
